@@ -33,7 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--workspace",
         "-w",
         default=None,
-        help="workspace folder or database URL (default: $AUTOML_WORKSPACE, else ./automl_workspace)",
+        help="workspace folder or database URL "
+        "(default: $AUTOML_WORKSPACE, else ./automl_workspace)",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     _store_commands.register(commands)

@@ -52,18 +52,25 @@ def print_json(data: Any) -> None:
     sys.stdout.write("\n")
 
 
-def print_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], title: str) -> None:
-    """A table with one row per record; an empty list prints a one-line notice."""
+def _console() -> Any:
+    """A console as wide as the terminal; wide enough for whole ids when output is piped."""
     from rich.console import Console
-    from rich.table import Table
 
     console = Console()
+    return console if console.is_terminal else Console(width=200)
+
+
+def print_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], title: str) -> None:
+    """A table with one row per record; an empty list prints a one-line notice."""
+    from rich.table import Table
+
+    console = _console()
     if not rows:
         console.print(f"{title}: none")
         return
     table = Table(title=title, title_justify="left")
     for column in columns:
-        table.add_column(column, overflow="fold")
+        table.add_column(column, overflow="fold", no_wrap=column in {"id", "status", "index"})
     for row in rows:
         table.add_row(*(cell(row.get(column)) for column in columns))
     console.print(table)
@@ -71,16 +78,15 @@ def print_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], title
 
 def print_record(sections: Mapping[str, Any], title: str) -> None:
     """One record: scalar fields as a key/value table, then each nested section."""
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    console = _console()
     fields = Table(title=title, title_justify="left", show_header=False)
     fields.add_column("field", style="bold")
     fields.add_column("value", overflow="fold")
     nested: dict[str, Any] = {}
     for key, value in sections.items():
-        if isinstance(value, Mapping) and value or isinstance(value, list) and value:
+        if isinstance(value, Mapping | list) and value:
             nested[key] = value
         else:
             fields.add_row(key, cell(value))
@@ -94,8 +100,7 @@ def print_record(sections: Mapping[str, Any], title: str) -> None:
                 table.add_row(str(sub_key), cell(sub_value))
             console.print(table)
         else:
-            rows = [to_plain(item) for item in value]
-            if all(isinstance(row, Mapping) for row in rows):
-                print_table(rows, list(rows[0]), key)
+            if all(isinstance(row, Mapping) for row in value):
+                print_table(value, list(value[0]), key)
             else:
-                console.print(f"[bold]{key}[/bold]: " + ", ".join(cell(item) for item in rows))
+                console.print(f"[bold]{key}[/bold]: " + ", ".join(cell(item) for item in value))

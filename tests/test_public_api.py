@@ -1,0 +1,37 @@
+"""The public names of each package: a change here is a change of the public API, on purpose."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+
+PUBLIC_API: dict[str, set[str]] = {
+    "search_spaces": {
+        "BayesianSampler", "Choice", "Constant", "Distribution", "Expression", "Goal",
+        "GridSampler", "LogNormal", "LogUniform", "Normal", "QLogNormal", "QLogUniform",
+        "QNormal", "QUniform", "RandInt", "RandomSampler", "Sampler", "SearchExhaustedError",
+        "SearchSpace", "SearchSpaceError", "TrialState", "Uniform", "choice", "flatten_params",
+        "lognormal", "loguniform", "make_sampler", "normal", "parse_search_space", "qlognormal",
+        "qloguniform", "qnormal", "quniform", "randint", "uniform",
+    },
+    "trials": {
+        "ArtifactIntegrityError", "ArtifactRecord", "AshaPolicy", "BanditPolicy",
+        "CommandTarget", "DatasetRegistry", "DatasetVersion", "EarlyTerminationPolicy",
+        "Executor", "Experiment", "LocalExecutor", "MedianStoppingPolicy", "ModelRegistry",
+        "ModelVersion", "NoTerminationPolicy", "NotFoundError", "Resources", "Run", "RunStatus",
+        "StatusChange", "StoreError", "StoreWriter", "TrialContext", "TruncationSelectionPolicy",
+        "Workspace", "WorkspaceVersionError", "make_policy",
+    },
+    "automl": {"__version__"},
+    "featurization": set(),
+    "forecasting": set(),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("package", sorted(PUBLIC_API))
+def test_public_names_are_pinned(package: str) -> None:
+    module = importlib.import_module(package)
+    assert set(module.__all__) == PUBLIC_API[package]
+    missing = [name for name in module.__all__ if not hasattr(module, name)]
+    assert not missing, f"{package}.__all__ names what it does not define: {missing}"
