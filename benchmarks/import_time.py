@@ -24,10 +24,7 @@ GOAL_SECONDS = 0.3
 
 
 def time_import(module: str) -> float:
-    code = (
-        "import time; t = time.perf_counter(); "
-        f"import {module}; print(time.perf_counter() - t)"
-    )
+    code = f"import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
     return float(out.stdout.strip())
 
@@ -49,11 +46,19 @@ def main() -> None:
     with RESULTS.open("a", newline="") as handle:
         writer = csv.writer(handle)
         if new_file:
-            writer.writerow(["timestamp", "machine", "python", "module", "median_seconds", "repeats"])
+            writer.writerow(
+                ["timestamp", "machine", "python", "module", "median_seconds", "repeats"]
+            )
         for module, seconds in medians.items():
             writer.writerow(
-                [stamp, platform.machine(), platform.python_version(), module, f"{seconds:.4f}",
-                 args.repeats]
+                [
+                    stamp,
+                    platform.machine(),
+                    platform.python_version(),
+                    module,
+                    f"{seconds:.4f}",
+                    args.repeats,
+                ]
             )
 
     print(f"{'module':<15}{'median import (s)':>20}{'vs optuna':>12}")

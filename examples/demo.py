@@ -100,9 +100,11 @@ def main() -> None:
         run_id = writer.start_run(experiment.id, parent_id=parent, index=index, params=params)
         writer.commit()
         scores = cross_validate(params, X, y, args.seed)
-        for fold, score in enumerate(scores):
+        for fold in range(len(scores)):  # running mean over folds, one step per fold
             writer.log_metrics(run_id, {METRIC: float(np.mean(scores[: fold + 1]))}, step=fold)
-        writer.log_metrics(run_id, {METRIC: float(np.mean(scores)), "fold_std": float(np.std(scores))})
+        writer.log_metrics(
+            run_id, {METRIC: float(np.mean(scores)), "fold_std": float(np.std(scores))}
+        )
         writer.set_status(run_id, "completed")
         writer.commit()
         sampler.tell(index, params, float(np.mean(scores)))
