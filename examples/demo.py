@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
+import shutil
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -130,12 +133,21 @@ def main() -> None:
     writer.set_status(parent, "completed")
     writer.commit()
     workspace.close()
+    cli = _automl_command()
     console.print(
         f"\nBest trial {int(best['index'])}: {METRIC}={best[METRIC]:.4f}; registered as model "
         f"[bold]{version.name}[/bold] version {version.version}.\n"
-        f"Next: `automl runs ls --experiment {experiment_name}` and "
-        f"`automl models show {version.name}`."
+        f"Next: `{cli} --workspace {args.workspace} runs ls --experiment {experiment_name}`\n"
+        f"      `{cli} --workspace {args.workspace} models show {version.name}`",
+        soft_wrap=True,
     )
+
+
+def _automl_command() -> str:
+    """How to call the CLI from here: `automl` when on PATH, else the virtualenv's script."""
+    if shutil.which("automl"):
+        return "automl"
+    return os.path.relpath(Path(sys.executable).with_name("automl"))
 
 
 if __name__ == "__main__":
