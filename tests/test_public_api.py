@@ -24,7 +24,14 @@ PUBLIC_API: dict[str, set[str]] = {
         "Workspace", "WorkspaceVersionError", "make_policy",
     },
     "automl": {"__version__"},
-    "featurization": set(),
+    "featurization": {
+        "Adapter", "AdapterKind", "BLOCKABLE_TRANSFORMERS", "BaseRepresentation", "ColumnPurpose",
+        "ColumnPurposeInfo", "FeaturizationConfig", "FeaturizationError", "Featurizer",
+        "Guardrail", "GuardrailReport", "GuardrailStatus", "HashOneHotEncoderParams",
+        "ImputerParams", "PurposeThresholds", "TargetEncoderParams", "TfIdfParams",
+        "drop_missing_target", "infer_column_purposes", "make_adapter", "resolve_featurization",
+        "run_guardrails",
+    },
     "forecasting": set(),
 }  # fmt: skip
 
