@@ -22,6 +22,10 @@ PUBLIC_API: dict[str, set[str]] = {
         "ModelVersion", "NoTerminationPolicy", "NotFoundError", "Resources", "Run", "RunStatus",
         "StatusChange", "StoreError", "StoreWriter", "TrialContext", "TruncationSelectionPolicy",
         "Workspace", "WorkspaceVersionError", "make_policy",
+        "BestTrial", "CommandTemplate", "Controller", "ControllerOptions", "ExperimentConfigError",
+        "ExperimentInUseError", "FunctionTarget", "Limits", "Objective", "SamplerSearcher",
+        "Searcher", "Sweep", "SweepResult", "TrialOutcome", "TrialRequest", "TrialTarget",
+        "SweepJob", "SweepJobError", "load_sweep_job", "parse_sweep_job",
     },
     "automl": {"__version__"},
     "featurization": {

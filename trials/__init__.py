@@ -6,6 +6,14 @@ Importing this package is cheap: SQLAlchemy and pandas load when a workspace is 
 from __future__ import annotations
 
 from trials._context import TrialContext
+from trials._controller import Controller, ControllerOptions
+from trials._limits import Limits
+from trials._result import BestTrial, SweepResult
+from trials._resume import ExperimentConfigError, ExperimentInUseError
+from trials._searcher import Objective, SamplerSearcher, Searcher, TrialOutcome, TrialRequest
+from trials._sweep import Sweep
+from trials._sweep_yaml import SweepJob, SweepJobError, load_sweep_job, parse_sweep_job
+from trials._targets import CommandTemplate, FunctionTarget, TrialTarget
 from trials.executors import CommandTarget, Executor, LocalExecutor, Resources
 from trials.policies import (
     AshaPolicy,
@@ -39,27 +47,47 @@ __all__ = [
     "ArtifactRecord",
     "AshaPolicy",
     "BanditPolicy",
+    "BestTrial",
     "CommandTarget",
+    "CommandTemplate",
+    "Controller",
+    "ControllerOptions",
     "DatasetRegistry",
     "DatasetVersion",
     "EarlyTerminationPolicy",
     "Executor",
     "Experiment",
+    "ExperimentConfigError",
+    "ExperimentInUseError",
+    "FunctionTarget",
+    "Limits",
     "LocalExecutor",
     "MedianStoppingPolicy",
     "ModelRegistry",
     "ModelVersion",
     "NoTerminationPolicy",
     "NotFoundError",
+    "Objective",
     "Resources",
     "Run",
     "RunStatus",
+    "SamplerSearcher",
+    "Searcher",
     "StatusChange",
     "StoreError",
     "StoreWriter",
+    "Sweep",
+    "SweepJob",
+    "SweepJobError",
+    "SweepResult",
     "TrialContext",
+    "TrialOutcome",
+    "TrialRequest",
+    "TrialTarget",
     "TruncationSelectionPolicy",
     "Workspace",
     "WorkspaceVersionError",
+    "load_sweep_job",
     "make_policy",
+    "parse_sweep_job",
 ]

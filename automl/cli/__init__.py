@@ -4,7 +4,9 @@
     automl [--workspace W] runs ls [--experiment NAME] [--status S] [--limit N]
     automl [--workspace W] runs show RUN_ID
     automl [--workspace W] models ls | models show NAME[:VERSION]
-    automl [--workspace W] datasets ls | datasets show NAME[:VERSION]
+    automl [--workspace W] datasets ls | datasets show NAME[:VERSION] | datasets register NAME PATH
+    automl [--workspace W] runs cancel RUN_ID
+    automl [--workspace W] sweep FILE.yaml [--name NAME] [--quiet] [--json]
 
 Every read command prints a table in a terminal and JSON with `--json`.
 """
@@ -15,7 +17,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from automl.cli import _store_commands
+from automl.cli import _store_commands, _sweep_command
 
 __all__ = ["CliError", "build_parser", "main"]
 
@@ -38,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     _store_commands.register(commands)
+    _sweep_command.register(commands)
     return parser
 
 

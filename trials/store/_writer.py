@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
 import secrets
 import time
 from collections.abc import Mapping
@@ -322,7 +323,8 @@ class StoreWriter:
                 same name again replaces the file and its record.
 
         Returns:
-            The record (sha256 and size of the stored copy).
+            The record (sha256 and size of the stored copy). A file already in place (a
+            trial's own artifact folder) is hashed there, not copied onto itself.
         """
         _check_run_id(run_id)
         relative = _artifacts.check_relative_name("name", name)
@@ -333,7 +335,10 @@ class StoreWriter:
             path = Path(source)
             if not path.is_file():
                 raise FileNotFoundError(f"`source` must be an existing file, got {str(path)!r}")
-            sha, size = _artifacts.copy_file(path, dest)
+            if path == dest or (dest.is_file() and os.path.samefile(path, dest)):
+                sha, size = _artifacts.sha256_file(dest)
+            else:
+                sha, size = _artifacts.copy_file(path, dest)
         else:
             raise TypeError(f"`source` must be a file path or bytes, got {describe(source)}")
         now = time.time()
