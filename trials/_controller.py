@@ -20,6 +20,7 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from trials._limits import Limits, check_seconds
+from trials._progress import ProgressListener
 from trials._result import BestTrial, SweepResult
 from trials._resume import (
     ACTIVE_SECONDS_PROPERTY,
@@ -60,7 +61,9 @@ class ControllerOptions:
         shutdown_executor: Shut the executor down when :meth:`Controller.run` ends. Give
             True for an executor built for this run; an executor you pass yourself is
             started if needed and left running, for you to reuse or shut down.
-        on_trial_end: Called with each outcome once its end is committed (progress output).
+        on_trial_end: Called with each outcome once its end is committed.
+        progress: Shows the experiment while it runs (:func:`trials._progress.make_progress`
+            picks a live table in a terminal or plain lines); None shows nothing.
         handle_sigint: Catch Ctrl-C while running (main thread only): once stops launching
             and lets running trials finish, twice kills them, three times raises
             ``KeyboardInterrupt``.
@@ -72,6 +75,7 @@ class ControllerOptions:
     resources: Resources = field(default_factory=Resources)
     shutdown_executor: bool = False
     on_trial_end: Callable[[TrialOutcome], None] | None = None
+    progress: ProgressListener | None = None
     handle_sigint: bool = True
     commit_interval: float = 0.25
     cancel_check_interval: float = 0.5
@@ -87,6 +91,10 @@ class ControllerOptions:
         if self.on_trial_end is not None and not callable(self.on_trial_end):
             raise TypeError(
                 f"`on_trial_end` must be a function or None, got {_describe(self.on_trial_end)}"
+            )
+        if self.progress is not None and not isinstance(self.progress, ProgressListener):
+            raise TypeError(
+                f"`progress` must be a ProgressListener or None, got {_describe(self.progress)}"
             )
         for name in ("commit_interval", "cancel_check_interval"):
             seconds = check_seconds(name, getattr(self, name))
@@ -276,6 +284,8 @@ class Controller:
             self._record_failure(session, writer, parent_id, error)
             raise
         finally:
+            if self.options.progress is not None:
+                self.options.progress.close()
             if self.options.shutdown_executor:
                 self.executor.shutdown()
         stop = session.stop or Stop(self._natural_end(session))

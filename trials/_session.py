@@ -14,6 +14,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from trials._progress import ProgressSnapshot
 from trials._resume import (
     ACTIVE_SECONDS_PROPERTY,
     CONTROLLER_PROPERTY,
@@ -44,6 +45,7 @@ __all__ = ["Session", "Stop"]
 
 _HEARTBEAT_S = 1.0
 _POLL_S = 0.25
+_PROGRESS_S = 0.25  # redraw live progress at most this often
 
 
 @dataclass
@@ -116,8 +118,10 @@ class Session:
             if limits.timeout is None
             else self._started + limits.timeout - stored.active_seconds
         )
-        self._last_commit = self._last_beat = self._started
+        self._last_commit = self._last_beat = self._last_progress = self._started
         self._restore(stored)
+        if controller.options.progress is not None:
+            controller.options.progress.begin(self.outcomes[i] for i in sorted(self.outcomes))
 
     # -- the loop --------------------------------------------------------------------------
 
@@ -407,11 +411,25 @@ class Session:
 
     def _maybe_commit(self) -> None:
         now = time.monotonic()
+        progress = self._c.options.progress
+        if progress is not None and now - self._last_progress >= _PROGRESS_S:
+            self._last_progress = now
+            progress.update(self.snapshot(now))
         if now - self._last_beat >= _HEARTBEAT_S:
             self._beat(now)
         due = now - self._last_commit >= self._c.options.commit_interval
         if due or (self._uncommitted and self._adaptive and not self.deterministic):
             self._commit()
+
+    def snapshot(self, now: float) -> ProgressSnapshot:
+        """What is running and how much time is left, for progress output."""
+        return ProgressSnapshot(
+            experiment=self._experiment.name,
+            running=len(self._running),
+            elapsed_s=self.active_seconds(),
+            time_left_s=None if self._deadline is None else max(0.0, self._deadline - now),
+            max_trials=self._c.limits.max_total_trials,
+        )
 
     def _beat(self, now: float) -> None:
         self._last_beat = now
@@ -429,17 +447,23 @@ class Session:
         self._last_commit = time.monotonic()
         done, self._uncommitted = self._uncommitted, []
         callback = self._c.options.on_trial_end
+        progress = self._c.options.progress
         for outcome in done:
             self.outcomes[outcome.index] = outcome
             if callback is not None:
                 callback(outcome)
+            if progress is not None:
+                progress.trial_finished(outcome)
         self._tells.add(done)
         if not (self.deterministic and self._adaptive):
             self._tells.tell_through(float("inf"))
 
     def _finish_session(self) -> None:
-        self._beat(time.monotonic())
+        now = time.monotonic()
+        self._beat(now)
         self._commit()
+        if self._c.options.progress is not None:
+            self._c.options.progress.update(self.snapshot(now))
         self._tells.tell_through(float("inf"))
 
     # -- resume ----------------------------------------------------------------------------

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import sys
 import time
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -12,8 +11,9 @@ from typing import TYPE_CHECKING, Any
 from search_spaces import Sampler, SearchSpace, make_sampler, parse_search_space
 from trials._controller import Controller, ControllerOptions
 from trials._limits import Limits, check_count
+from trials._progress import make_progress
 from trials._result import SweepResult
-from trials._searcher import Goal, Objective, SamplerSearcher, TrialOutcome
+from trials._searcher import Goal, Objective, SamplerSearcher
 from trials._targets import CommandTemplate, TrialTarget, as_trial_target
 from trials.executors import CommandTarget, Executor, LocalExecutor, Resources, TrainFunction
 from trials.policies import EarlyTerminationPolicy, make_policy
@@ -225,7 +225,8 @@ class Sweep:
         """Run the sweep (or resume it) and return its result.
 
         Args:
-            quiet: False prints one line per finished trial.
+            quiet: True shows nothing; False shows live progress: a table redrawn in a
+                terminal, one line per finished trial when the output is not a terminal.
 
         Returns:
             The result: best trial, counts by status, leaderboard, model registration.
@@ -254,7 +255,7 @@ class Sweep:
             experiment_kind="sweep",
             resources=self._resources,
             shutdown_executor=owned,
-            on_trial_end=None if quiet else _Progress(self._objective).print,
+            progress=make_progress(self._objective, quiet=quiet),
         )
         controller = Controller(
             SamplerSearcher(sampler, self._objective.primary_metric),
@@ -316,29 +317,3 @@ class Sweep:
         except (KeyError, TypeError):
             return None
         return seed if isinstance(seed, int) and not isinstance(seed, bool) else None
-
-
-class _Progress:
-    """Prints one line per finished trial (``Sweep.run(quiet=False)``)."""
-
-    def __init__(self, objective: Objective) -> None:
-        self._objective = objective
-        self._best: float | None = None
-
-    def print(self, outcome: TrialOutcome) -> None:
-        metric = self._objective.primary_metric
-        value = outcome.value(metric)
-        shown = "-" if value is None else f"{value:.6g}"
-        better = self._best is None or (
-            value is not None and self._objective.is_better(value, self._best)
-        )
-        if value is not None and outcome.status == "completed" and better:
-            self._best = value
-        best = "-" if self._best is None else f"{self._best:.6g}"
-        reason = f"  ({outcome.reason})" if outcome.reason else ""
-        print(
-            f"trial {outcome.index:>5}  {outcome.status:<16} {metric}={shown:<12} "
-            f"best={best}{reason}",
-            file=sys.stdout,
-            flush=True,
-        )
