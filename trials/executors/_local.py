@@ -64,7 +64,9 @@ class LocalExecutor(Executor):
     A Python trial runs inside a worker; a command runs as the worker's child. Each trial
     gets its thread cap and ``CUDA_VISIBLE_DEVICES`` set before it starts, its stdout and
     stderr in its artifact folder, and is killed (the worker is replaced) when it crashes
-    the process, runs past its timeout or goes over its memory cap.
+    the process, runs past its timeout or goes over its memory cap. A command that logs
+    with MLflow (``mlflow.log_metric``) has those metrics reported too, when MLflow is
+    installed here.
 
     Args:
         max_concurrency: Number of worker processes, i.e. trials at once.

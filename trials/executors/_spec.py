@@ -98,7 +98,11 @@ class CommandTarget:
     Attributes:
         argv: The program and its arguments, e.g. ``("python", "train.py", "--lr", "0.1")``.
         cwd: Working directory of the command; None: the worker's (the controller's).
-        env: Extra environment variables, on top of the worker's environment.
+        env: Extra environment variables, on top of the worker's environment. When MLflow
+            is installed the command's MLflow logs to a file store in its trial's folder,
+            whose metrics are recorded as reports; an ``MLFLOW_TRACKING_URI`` given here
+            is kept instead, and those metrics are then not read (see
+            ``trials/executors/_mlflow.py``).
 
     Example:
         >>> CommandTarget(["python", "train.py", "--lr", "0.1"]).argv
