@@ -77,3 +77,19 @@ def reports_then_returns(params: dict[str, Any], ctx: TrialContext) -> dict[str,
         artifact.write_text(f"trial {ctx.index}")
         ctx.log_artifact(artifact, name="notes/note.txt")
     return {"score": 100.0 + float(params["x"]), "extra": 1.0, "cost": 12.0}
+
+
+def misbehaves(params: dict[str, Any], ctx: TrialContext) -> dict[str, float]:
+    """``ok`` returns; ``abort`` kills its process; ``hang`` sleeps past any small timeout;
+    ``hog`` holds 400 MB of touched memory (past a small memory cap)."""
+    mode = params["mode"]
+    if mode == "abort":
+        os.abort()
+    if mode == "hang":
+        time.sleep(60)
+    if mode == "hog":
+        block = bytearray(400 * 1024 * 1024)
+        for offset in range(0, len(block), 4096):  # touch every page: resident, not reserved
+            block[offset] = 1
+        time.sleep(30)
+    return {"score": 1.0}
