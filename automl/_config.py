@@ -1,0 +1,542 @@
+"""``AutoMLConfig``: what an automated ML experiment searches, on what data, within what limits.
+
+The names are Azure ML's ``AutoMLConfig`` names (SDK v1); the Azure v2 YAML spellings map onto
+them in :mod:`automl._yaml`. Every value is checked at construction and fails with a message
+naming the field, what was expected and what was given; nothing is read but a data file's
+header, and no heavy library is imported by importing this module.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import numbers
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import KW_ONLY, dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self, TypeAlias
+
+from automl import _config_io, _data
+from automl._config_checks import (
+    AutoMLConfigError,
+    check_bool,
+    check_count,
+    check_minutes,
+    check_optional_name,
+    closest,
+    describe,
+)
+
+if TYPE_CHECKING:
+    from automl.learners import ModelSelection
+    from featurization import FeaturizationConfig
+    from trials import Limits
+    from trials.executors import Executor
+    from trials.policies import EarlyTerminationPolicy
+    from trials.store import Workspace
+
+# The checks import the metrics, the model zoo, featurization and the policies: loaded on
+# the first construction, so that importing this module stays cheap.
+
+__all__ = ["DEFAULT_MAX_TRIALS", "AutoMLConfig", "AutoMLConfigError", "Task"]
+
+Task: TypeAlias = Literal["classification", "regression"]
+TASKS: tuple[str, ...] = ("classification", "regression")
+# Tasks Azure has that arrive later, and what to say meanwhile.
+_LATER_TASKS: Mapping[str, str] = {
+    "forecasting": "forecasting comes with its own release of openaml (ForecastingParameters "
+    "and rolling-origin validation); AutoMLConfig takes classification or regression for now",
+}
+DEFAULT_MAX_TRIALS = 1000
+"""Trials when ``max_trials`` is not given: Azure's default (and maximum) ``iterations``."""
+
+_DATA_FIELDS = _config_io.DATA_FIELDS
+_ALIASES: Mapping[str, str] = {
+    "experiment_timeout_hours": "experiment_timeout_minutes",
+    "iterations": "max_trials",
+}
+
+
+@dataclass(frozen=True, repr=False)
+class AutoMLConfig:
+    """The configuration of an automated ML experiment (Azure ML's ``AutoMLConfig``).
+
+    A frozen, validated value: every bad value raises :class:`AutoMLConfigError` (or
+    :class:`~automl.learners.MissingDependencyError` naming the extra to install) here, at
+    construction, before any data is read or compute spent. ``.fit()`` runs the experiment.
+    After construction the fields hold normalised values: ``primary_metric`` is the metric's
+    name, Azure's second names (``iterations``, ``experiment_timeout_hours``) are folded into
+    ``max_trials`` and ``experiment_timeout_minutes``, model names are Azure's,
+    ``featurization`` is ``"auto"``, ``"off"`` or a ``FeaturizationConfig``, and
+    ``early_termination_policy`` is a policy instance.
+
+    Args:
+        task: ``"classification"`` or ``"regression"`` (forecasting comes later).
+        training_data: A pandas or polars DataFrame, a pyarrow Table, a ``Path`` to a .csv or
+            .parquet file, or a string: a file path or a registered dataset (``"name"``,
+            ``"name:version"``); a string that is both is an error when the data is loaded.
+            Kept as given; read when the experiment runs.
+        label_column_name: The column to predict (Azure's ``label_column_name``; YAML
+            ``target_column_name``).
+        primary_metric: The metric the search optimises; None: ``accuracy`` for
+            classification, ``normalized_root_mean_squared_error`` for regression (Azure's).
+            Any scalar metric of the task (``automl.metrics.metric_names``).
+        validation_data: Data to validate on instead of splitting ``training_data``.
+        validation_size: Fraction of the training data held out for validation, in (0, 1);
+            with ``n_cross_validations``, Monte Carlo cross-validation. 0 means not set.
+        n_cross_validations: Folds, 2 to 1,000, or ``"auto"``/None: Azure's size rule.
+        cv_split_column_names: Columns of ``training_data`` marking folds (1 train, 0 valid).
+        test_data: Data to score the best model on after the search.
+        test_size: Fraction of the training data held out as test data, in (0, 0.99].
+        weight_column_name: A column of sample weights.
+        positive_label: The positive class of binary metrics (classification only).
+        experiment_timeout_minutes: Time for the whole experiment, in minutes, > 0 (Azure's
+            cloud minimum is 15; locally 0.25 is fine). None: no time limit.
+        experiment_timeout_hours: The same limit in hours (Azure's v1 name); giving both with
+            different values is an error. Folded into ``experiment_timeout_minutes``: it
+            reads None after construction.
+        iteration_timeout_minutes: Time for one trial, in minutes, > 0; None: no limit.
+        max_trials: Trials to run in all (YAML ``limits.max_trials``); None: 1,000, Azure's
+            default. Counted over the whole experiment, across resumes.
+        iterations: Azure's v1 name of ``max_trials``; both with different values is an error.
+            Folded into ``max_trials``: it reads None after construction.
+        max_concurrent_iterations: Trials running at once (default 1).
+        max_cores_per_iteration: CPU threads per trial; -1: all cores (default 1).
+        mem_in_mb: Memory cap per trial in MB; None: no cap.
+        experiment_exit_score: Stop once a trial reaches this score of the primary metric.
+        enable_early_stopping: Stop when the score stops improving (Azure's default: True).
+        early_termination_policy: Stops hopeless trials early: a policy
+            (``BanditPolicy(...)``, ...), a type name, or a v2 mapping
+            (``{"type": "bandit", "slack_factor": 0.1}``); None: none.
+        allowed_models: Azure model names to search (case and underscores ignored:
+            ``"light_gbm"`` is ``"LightGBM"``); None: every installed model of the task.
+        blocked_models: Azure model names to leave out.
+        enable_dnn: Let neural networks (``TabularMLP``, needs ``openaml[torch]``) into the
+            default search (Azure's default: False). Naming one in ``allowed_models`` is
+            enough on its own.
+        featurization: ``"auto"`` (default), ``"off"``, a ``FeaturizationConfig`` or a mapping
+            of its fields.
+        enable_voting_ensemble: Try a voting ensemble of the best trials (default True).
+        enable_stack_ensemble: Try a stack ensemble; None: True for classification and
+            regression (Azure's rule).
+        model_explainability: Explain the best model at the end (default True).
+        executor: ``"local"`` (default), ``"ray"``, ``"ray://host:port"`` (needs
+            ``openaml[ray]``) or an executor instance.
+        seed: Seed of the search, the splits and the models (default 0): with a trial-count
+            limit and no timeout, the same seed gives the same leaderboard.
+        workspace: The run store: a folder, a database URL or a ``Workspace``; None:
+            ``AUTOML_WORKSPACE``, else ``./automl_workspace``. Not opened here.
+        experiment_name: Running again under the same name resumes the experiment; None: a
+            new unique name when the experiment runs.
+        verbosity: A Python logging level for the run log (Azure's default: 20, INFO).
+
+    Example:
+        >>> import pandas as pd
+        >>> frame = pd.DataFrame({"x": range(20), "y": [0, 1] * 10})
+        >>> config = AutoMLConfig(
+        ...     "classification", training_data=frame, label_column_name="y",
+        ...     iterations=20, allowed_models=["light_gbm", "RandomForest"],
+        ... )
+        >>> config.primary_metric, config.max_trials, config.allowed_models
+        ('accuracy', 20, ('LightGBM', 'RandomForest'))
+    """
+
+    task: Task
+    _: KW_ONLY
+    training_data: Any
+    label_column_name: str
+    primary_metric: str | None = None
+    validation_data: Any = None
+    validation_size: float | None = None
+    n_cross_validations: int | Literal["auto"] | None = None
+    cv_split_column_names: Sequence[str] | None = None
+    test_data: Any = None
+    test_size: float | None = None
+    weight_column_name: str | None = None
+    positive_label: str | int | float | bool | None = None
+    experiment_timeout_minutes: float | None = None
+    experiment_timeout_hours: float | None = None
+    iteration_timeout_minutes: float | None = None
+    max_trials: int | None = None
+    iterations: int | None = None
+    max_concurrent_iterations: int = 1
+    max_cores_per_iteration: int = 1
+    mem_in_mb: int | None = None
+    experiment_exit_score: float | None = None
+    enable_early_stopping: bool = True
+    early_termination_policy: EarlyTerminationPolicy | Mapping[str, Any] | str | None = None
+    allowed_models: Sequence[str] | None = None
+    blocked_models: Sequence[str] | None = None
+    enable_dnn: bool = False
+    featurization: str | FeaturizationConfig | Mapping[str, Any] = "auto"
+    enable_voting_ensemble: bool = True
+    enable_stack_ensemble: bool | None = None
+    model_explainability: bool = True
+    executor: str | Executor = "local"
+    seed: int = 0
+    workspace: str | os.PathLike[str] | Workspace | None = None
+    experiment_name: str | None = None
+    verbosity: int = 20
+
+    ALIASES: ClassVar[Mapping[str, str]] = _ALIASES
+    """Azure's second names -> the field that holds the setting."""
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Self:
+        # Before the generated __init__, so that an unknown argument gets a helpful message.
+        _config_io.check_arguments((item.name for item in dataclasses.fields(cls)), kwargs)
+        return super().__new__(cls)
+
+    def __post_init__(self) -> None:
+        from automl import _config_sections as sections
+        from automl.metrics import default_metric, validate_metric
+
+        task = self._check_task()
+        self._set("label_column_name", _label(self.label_column_name))
+        self._check_data()
+        metric = default_metric(task) if self.primary_metric is None else self.primary_metric
+        try:
+            self._set("primary_metric", validate_metric(metric, task))
+        except ValueError as error:
+            raise AutoMLConfigError(str(error)) from None
+        self._check_limits(metric)
+        for name in ("enable_early_stopping", "enable_voting_ensemble", "model_explainability"):
+            check_bool(name, getattr(self, name))
+        check_bool("enable_dnn", self.enable_dnn)
+        stack = True if self.enable_stack_ensemble is None else self.enable_stack_ensemble
+        self._set("enable_stack_ensemble", check_bool("enable_stack_ensemble", stack))
+        allowed, blocked = sections.check_models(
+            task, self.allowed_models, self.blocked_models, self.enable_dnn
+        )
+        self._set("allowed_models", allowed)
+        self._set("blocked_models", blocked)
+        self._set("featurization", sections.check_featurization(self.featurization))
+        self._set("early_termination_policy", sections.check_policy(self.early_termination_policy))
+        self._check_splits(task)
+        self._set("executor", sections.check_executor(self.executor))
+        self._set("seed", sections.check_seed(self.seed))
+        self._set("workspace", sections.check_workspace(self.workspace))
+        self._set("experiment_name", sections.check_experiment_name(self.experiment_name))
+        self._set("verbosity", sections.check_verbosity(self.verbosity))
+
+    # -- construction ----------------------------------------------------------------------
+
+    def _set(self, name: str, value: object) -> None:
+        object.__setattr__(self, name, value)
+
+    def _check_task(self) -> Task:
+        task = self.task
+        if isinstance(task, str) and task.strip().lower() in TASKS:
+            checked: Task = "classification" if task.strip().lower() == TASKS[0] else "regression"
+            self._set("task", checked)
+            return checked
+        if isinstance(task, str) and task.strip().lower() in _LATER_TASKS:
+            raise AutoMLConfigError(
+                f"`task` must be one of {', '.join(TASKS)}, got {task!r}: "
+                f"{_LATER_TASKS[task.strip().lower()]}"
+            )
+        raise AutoMLConfigError(
+            f"`task` must be one of {', '.join(TASKS)}, got {describe(task)}{closest(task, TASKS)}"
+        )
+
+    def _check_data(self) -> None:
+        if self.training_data is None:
+            raise AutoMLConfigError(
+                "`training_data` is required: a DataFrame, a .csv/.parquet path or a "
+                "registered dataset ('name' or 'name:version'), got None"
+            )
+        for name in _DATA_FIELDS:
+            value = getattr(self, name)
+            if value is not None:
+                _data.check_data(name, value, min_rows=2 if name == "training_data" else 1)
+
+    def _check_limits(self, metric: str) -> None:
+        from automl import _config_sections as sections
+
+        local = "Azure's cloud minimum is 15 minutes; locally any time > 0 works, e.g. 0.25"
+        minutes = self.experiment_timeout_minutes
+        hours = self.experiment_timeout_hours
+        minutes = (
+            None if minutes is None else check_minutes("experiment_timeout_minutes", minutes, local)
+        )
+        if hours is not None:
+            hours = check_minutes("experiment_timeout_hours", hours, "e.g. 0.25 for 15 minutes")
+        total = sections.pick_alias(
+            "experiment_timeout_minutes",
+            minutes,
+            "experiment_timeout_hours",
+            None if hours is None else hours * 60,
+            "minutes",
+        )
+        self._set("experiment_timeout_minutes", total)
+        self._set("experiment_timeout_hours", None)  # folded in, so that replace() works
+        if self.iteration_timeout_minutes is not None:
+            trial = check_minutes("iteration_timeout_minutes", self.iteration_timeout_minutes)
+            self._set("iteration_timeout_minutes", trial)
+        trials = [
+            None if value is None else check_count(name, value, hint="the trials to run in all")
+            for name, value in (("max_trials", self.max_trials), ("iterations", self.iterations))
+        ]
+        count = sections.pick_alias("max_trials", trials[0], "iterations", trials[1], "trials")
+        final = DEFAULT_MAX_TRIALS if count is None else int(count)
+        self._set("max_trials", final)
+        self._set("iterations", None)
+        self._set(
+            "max_concurrent_iterations",
+            check_count("max_concurrent_iterations", self.max_concurrent_iterations),
+        )
+        cores = self.max_cores_per_iteration
+        if (
+            isinstance(cores, bool)
+            or not isinstance(cores, numbers.Integral)
+            or not (cores == -1 or cores >= 1)
+        ):
+            raise AutoMLConfigError(
+                f"`max_cores_per_iteration` must be -1 (all cores) or an int >= 1, got "
+                f"{describe(cores)}"
+            )
+        self._set("max_cores_per_iteration", int(cores))
+        if self.mem_in_mb is not None:
+            self._set("mem_in_mb", check_count("mem_in_mb", self.mem_in_mb))
+        self._set(
+            "experiment_exit_score", sections.check_exit_score(self.experiment_exit_score, metric)
+        )
+
+    def _check_splits(self, task: str) -> None:
+        from automl import _config_sections as sections
+
+        size, folds, columns = sections.check_validation(
+            task,
+            self.validation_data is not None,
+            self.validation_size,
+            self.n_cross_validations,
+            self.cv_split_column_names,
+        )
+        self._set("validation_size", size)
+        self._set("n_cross_validations", folds)
+        self._set("cv_split_column_names", columns)
+        self._set("test_size", sections.check_test(self.test_data is not None, self.test_size))
+        weight = check_optional_name("weight_column_name", self.weight_column_name)
+        label = self.label_column_name
+        if weight == label:
+            raise AutoMLConfigError(
+                f"`weight_column_name` must differ from `label_column_name`, got {weight!r} "
+                "for both"
+            )
+        for name in columns or ():
+            if name in (label, weight):
+                role = "label_column_name" if name == label else "weight_column_name"
+                raise AutoMLConfigError(
+                    f"`cv_split_column_names` must not name the `{role}` column, got {name!r}"
+                )
+        self._set("positive_label", sections.check_positive_label(task, self.positive_label))
+        for data_field in _DATA_FIELDS:
+            names = _data.data_columns(data_field, getattr(self, data_field))
+            if names is not None:
+                self.check_columns(names, field=data_field)
+
+    # -- what the experiment asks ----------------------------------------------------------
+
+    def check_columns(self, columns: Sequence[str], *, field: str = "training_data") -> None:
+        """Raise unless a table of ``field`` has the columns this configuration names.
+
+        Called at construction where the columns are known without reading the data, and by
+        the experiment once data from a registered dataset is loaded.
+
+        Raises:
+            AutoMLConfigError: The label (any table), the weight column (training and
+                validation data) or a cv split column (training data) is missing.
+        """
+        from automl import _config_sections as sections
+
+        sections.check_columns(
+            columns,
+            field,
+            label=self.label_column_name,
+            weight=self.weight_column_name,
+            cv_columns=self.cv_split_column_names,
+        )
+
+    def model_selection(self) -> ModelSelection:
+        """The learners the search uses, and those left out with the reason.
+
+        ``allowed_models`` (or every installed model of the task) minus ``blocked_models``;
+        without ``allowed_models``, neural networks only with ``enable_dnn=True``.
+        """
+        from automl import _config_sections as sections
+        from automl.learners import ModelSelection, learner_names, resolve_models
+
+        selection = resolve_models(self.task, self.allowed_models, self.blocked_models)
+        if self.allowed_models is not None or self.enable_dnn:
+            return selection
+        skipped = {k: v for k, v in selection.skipped.items() if not sections.is_dnn(k)}
+        blocked = self.blocked_models or ()
+        for name in learner_names(self.task):
+            if sections.is_dnn(name) and name not in blocked:
+                skipped[name] = "a neural network: set enable_dnn=True to search it"
+        kept = tuple(x for x in selection.learners if not sections.is_dnn(x.info.name))
+        return ModelSelection(kept, skipped)
+
+    def limits(self) -> Limits:
+        """The trial limits for the controller (timeouts in seconds)."""
+        from trials import Limits
+
+        timeout = self.experiment_timeout_minutes
+        trial = self.iteration_timeout_minutes
+        return Limits(
+            max_total_trials=self.max_trials,
+            max_concurrent_trials=self.max_concurrent_iterations,
+            timeout=None if timeout is None else timeout * 60.0,
+            trial_timeout=None if trial is None else trial * 60.0,
+        )
+
+    def search_config(self) -> dict[str, Any]:
+        """The search-defining configuration, JSON-able, for the resume check.
+
+        Running an experiment again with the same name resumes it only when this is unchanged
+        (the experiment adds the data fingerprints). Limits, concurrency, cores, memory, the
+        executor, the workspace, the exit criteria, explanations and verbosity may change.
+        """
+        from featurization import resolve_featurization
+        from trials.policies import EarlyTerminationPolicy
+
+        featurization = resolve_featurization(self.featurization)
+        policy = self.early_termination_policy
+        return {
+            "task": self.task,
+            "label_column_name": self.label_column_name,
+            "weight_column_name": self.weight_column_name,
+            "positive_label": self.positive_label,
+            "primary_metric": self.primary_metric,
+            "allowed_models": _list(self.allowed_models),
+            "blocked_models": _list(self.blocked_models),
+            "enable_dnn": self.enable_dnn,
+            "featurization": None if featurization is None else featurization.to_dict(),
+            "validation_data": self.validation_data is not None,
+            "validation_size": self.validation_size,
+            "n_cross_validations": self.n_cross_validations,
+            "cv_split_column_names": _list(self.cv_split_column_names),
+            "test_data": self.test_data is not None,
+            "test_size": self.test_size,
+            "seed": self.seed,
+            "early_termination_policy": (
+                policy.to_dict() if isinstance(policy, EarlyTerminationPolicy) else None
+            ),
+            "enable_voting_ensemble": self.enable_voting_ensemble,
+            "enable_stack_ensemble": self.enable_stack_ensemble,
+        }
+
+    # -- serialisation ---------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every setting, JSON-able; data as descriptions (``{"path": ...}``, ``{"ref": ...}``,
+        ``{"in_memory": "pandas.DataFrame", "rows": ..., "columns": [...]}``).
+
+        :meth:`from_dict` reads it back; an in-memory table must then be passed again.
+        A database URL's password is masked.
+        """
+        out: dict[str, Any] = {}
+        for item in dataclasses.fields(self):
+            if item.name not in _ALIASES:
+                out[item.name] = _config_io.plain(item.name, getattr(self, item.name))
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], **overrides: Any) -> AutoMLConfig:
+        """Build a config from :meth:`to_dict`'s form (or any mapping of field names).
+
+        Args:
+            data: Field name -> value; data fields may be descriptions.
+            overrides: Fields to set instead, e.g. ``training_data=frame`` for a table that
+                was in memory.
+
+        Raises:
+            AutoMLConfigError: An unknown key (the valid ones are listed), an in-memory table
+                or executor not given again, or any bad value.
+        """
+        names = [item.name for item in dataclasses.fields(cls)]
+        if not isinstance(data, Mapping):
+            raise AutoMLConfigError(
+                f"`data` must be a mapping of field names, got {describe(data)}"
+            )
+        for key in [*data, *overrides]:
+            if key not in names:
+                raise AutoMLConfigError(
+                    f"unknown AutoMLConfig field {key!r}{closest(str(key), names)}; valid "
+                    f"fields: {', '.join(names)}"
+                )
+        values = dict(data)
+        for name in _DATA_FIELDS:
+            if name in values and name not in overrides:
+                values[name] = _data.data_from_description(name, values[name])
+        executor = values.get("executor")
+        if isinstance(executor, Mapping) and "executor" not in overrides:
+            raise AutoMLConfigError(
+                f"`executor` was the instance {executor.get('instance')!r} and cannot be "
+                "restored; pass it again: AutoMLConfig.from_dict(data, executor=...)"
+            )
+        values.update(overrides)
+        return cls(**values)
+
+    def __eq__(self, other: object) -> bool:
+        # In-memory tables compare by identity: a DataFrame's == is element-wise.
+        if not isinstance(other, AutoMLConfig):
+            return NotImplemented
+        for item in dataclasses.fields(self):
+            mine, theirs = getattr(self, item.name), getattr(other, item.name)
+            if item.name in _DATA_FIELDS and (_data.frame_kind(mine) or _data.frame_kind(theirs)):
+                if mine is not theirs:
+                    return False
+            elif mine != theirs:
+                return False
+        return True
+
+    @classmethod
+    def defaults(cls) -> dict[str, Any]:
+        """Each optional field's default as it reads after construction (``max_trials`` is
+        1000, ``early_termination_policy`` is ``NoTerminationPolicy()``, ...); the primary
+        metric's default depends on the task (:func:`automl.metrics.default_metric`)."""
+        from trials.policies import NoTerminationPolicy
+
+        values = {
+            item.name: item.default
+            for item in dataclasses.fields(cls)
+            if item.default is not dataclasses.MISSING and item.name != "primary_metric"
+        }
+        values.update(
+            max_trials=DEFAULT_MAX_TRIALS,
+            enable_stack_ensemble=True,
+            blocked_models=(),
+            early_termination_policy=NoTerminationPolicy(),
+        )
+        return values
+
+    def __repr__(self) -> str:
+        shown = [f"{self.task!r}"]
+        defaults = self.defaults()
+        for item in dataclasses.fields(self):
+            value = getattr(self, item.name)
+            if item.name == "task" or item.name in _ALIASES:
+                continue
+            if item.name in defaults and value == defaults[item.name]:
+                continue
+            if item.name in _DATA_FIELDS:
+                text = _config_io.short_data(value)
+            elif item.name == "workspace":
+                text = repr(_config_io.workspace_text(value))
+            else:
+                text = repr(value)
+            shown.append(f"{item.name}={text}")
+        return f"AutoMLConfig({', '.join(shown)})"
+
+
+def _label(value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        hint = "; column names are strings" if isinstance(value, int) else ""
+        raise AutoMLConfigError(
+            f"`label_column_name` must be the name of the column to predict (a non-empty "
+            f"string), got {describe(value)}{hint}"
+        )
+    return value
+
+
+def _list(value: Sequence[str] | None) -> list[str] | None:
+    return None if value is None else list(value)
