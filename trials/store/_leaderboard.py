@@ -223,7 +223,8 @@ def _frame(
         ),
     }
     empty: dict[str, float] = {}
-    for key in keys:
+    ranked_first = [metric] if metric in keys else []
+    for key in [*ranked_first, *sorted(k for k in keys if k != metric)]:
         data[names[f"metric:{key}"]] = pd.array(
             [finals.get(row.id, empty).get(key, math.nan) for row in run_rows], dtype="float64"
         )

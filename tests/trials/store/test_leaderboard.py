@@ -121,3 +121,15 @@ def test_leaderboard_errors(board: tuple[Workspace, str]) -> None:
         workspace.leaderboard("nope", "acc", "maximize")
     with pytest.raises(ValueError, match="`limit` must be an integer >= 0"):
         workspace.leaderboard("exp", "acc", "maximize", limit=-3)
+
+
+def test_the_ranking_metric_is_the_first_metric_column(workspace: Workspace) -> None:
+    experiment = workspace.get_or_create_experiment("columns", kind="sweep")
+    writer = workspace.writer()
+    run_id = writer.start_run(experiment.id, index=0, params={"lr": 0.1})
+    writer.log_metrics(run_id, {"a_first": 1.0, "zeta": 2.0, "m_score": 3.0})
+    writer.set_status(run_id, "completed")
+    writer.commit()
+    board = workspace.leaderboard("columns", metric="m_score", goal="maximize")
+    metric_columns = [c for c in board.columns if c in {"a_first", "zeta", "m_score"}]
+    assert metric_columns == ["m_score", "a_first", "zeta"]
