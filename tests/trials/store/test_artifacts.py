@@ -107,3 +107,18 @@ def test_artifact_of_unknown_run_fails_at_commit(workspace: Workspace) -> None:
     writer.log_artifact("ghost", b"x", "a.txt")
     with pytest.raises(NotFoundError, match=r"run id\(s\) 'ghost' that do not exist"):
         writer.commit()
+
+
+def test_a_file_already_in_place_is_recorded_without_a_copy(
+    workspace: Workspace, run_id: str
+) -> None:
+    """Executors write trial logs straight into the run's folder; logging them only hashes."""
+    in_place = workspace.artifact_root / "runs" / run_id / "stdout.txt"
+    in_place.parent.mkdir(parents=True, exist_ok=True)
+    in_place.write_text("hello\n")
+    before = in_place.stat().st_mtime_ns
+    with workspace.writer() as writer:
+        record = writer.log_artifact(run_id, in_place, "stdout.txt")
+    assert record.sha256 == hashlib.sha256(b"hello\n").hexdigest()
+    assert in_place.stat().st_mtime_ns == before  # not rewritten
+    assert workspace.open_artifact(run_id, "stdout.txt").read_text() == "hello\n"
