@@ -27,6 +27,7 @@ from automl._config_checks import (
 )
 
 if TYPE_CHECKING:
+    from automl._result import AutoMLResult
     from automl.learners import ModelSelection
     from featurization import FeaturizationConfig
     from trials import Limits
@@ -354,6 +355,19 @@ class AutoMLConfig:
             weight=self.weight_column_name,
             cv_columns=self.cv_split_column_names,
         )
+
+    def fit(self) -> AutoMLResult:
+        """Run the experiment: search, ensembles, refit and registration of the best model.
+
+        Worker processes import the calling script, so a script calls ``fit()`` under
+        ``if __name__ == "__main__":``.
+
+        Returns:
+            The result: best model, leaderboard, guardrails, registered model version.
+        """
+        from automl._experiment import run_automl
+
+        return run_automl(self)
 
     def model_selection(self) -> ModelSelection:
         """The learners the search uses, and those left out with the reason.

@@ -27,7 +27,10 @@ PUBLIC_API: dict[str, set[str]] = {
         "Searcher", "Sweep", "SweepResult", "TrialOutcome", "TrialRequest", "TrialTarget",
         "SweepJob", "SweepJobError", "load_sweep_job", "parse_sweep_job",
     },
-    "automl": {"__version__"},
+    "automl": {
+        "__version__", "AutoMLConfig", "AutoMLConfigError", "AutoMLResult", "AutoMLPipeline",
+        "load_model", "AutoMLJob", "AutoMLJobError", "load_automl_job", "load_training_data",
+    },
     "featurization": {
         "Adapter", "AdapterKind", "BLOCKABLE_TRANSFORMERS", "BaseRepresentation", "ColumnPurpose",
         "ColumnPurposeInfo", "FeaturizationConfig", "FeaturizationError", "Featurizer",

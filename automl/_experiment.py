@@ -1,0 +1,491 @@
+"""``run_automl``: the AutoML experiment runner behind ``AutoMLConfig(...).fit()``.
+
+Data prep in this process (load, drop missing labels, guardrails, validation plan, folds,
+featurize once per fold into a cache), then the one controller of ``trials`` drives the
+:class:`~automl._searcher.AutoMLSearcher` with :func:`automl._child.train` in worker
+processes; the best child is refitted on every training row into an
+:class:`~automl._pipeline.AutoMLPipeline`, saved and registered with its lineage.
+
+The timeout is a promise (DESIGN.md): the whole fit ends within ``budget x 1.05 + 5 s``.
+Time is reserved for the refit, and a child whose refit would not fit in what is left is
+passed over for the best one that does.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from automl._config_checks import AutoMLConfigError
+from trials import TrialTarget
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from automl._config import AutoMLConfig
+    from automl._fold_data import FoldPlan
+    from automl._pipeline import AutoMLPipeline
+    from automl._result import AutoMLResult
+    from automl._searcher import AutoMLSearcher
+    from trials import Run, SweepResult, Workspace
+    from trials.executors import TrainFunction
+
+__all__ = ["run_automl"]
+
+DEFAULT_MAX_TRIALS = 1000
+"""Azure's default number of iterations."""
+_REFIT_RESERVE_FRACTION = 0.1
+_REFIT_RESERVE_MIN_S = 2.0
+
+
+class ChildTarget(TrialTarget):
+    """:func:`automl._child.train` bound to the experiment's fold cache.
+
+    An ensemble child's members (trial indexes in its params) are bound as the paths of
+    their out-of-fold predictions, which only this process knows.
+    """
+
+    def __init__(
+        self, cache_dir: str, runs_dir: Path, searcher: AutoMLSearcher, n_jobs: int = 1
+    ) -> None:
+        self.cache_dir = cache_dir
+        self.runs_dir = runs_dir
+        self.searcher = searcher
+        self.n_jobs = n_jobs
+
+    def for_trial(self, params: Mapping[str, Any]) -> TrainFunction:
+        """The child function with the cache folder (and ensemble members) bound."""
+        from automl._child import OOF_ARTIFACT, train
+        from automl._searcher import ENSEMBLE_KEY, MEMBERS_KEY
+
+        if ENSEMBLE_KEY not in params:
+            return functools.partial(train, cache_dir=self.cache_dir, n_jobs=self.n_jobs)
+        members = [
+            (run_id, learner, str(self.runs_dir / run_id / OOF_ARTIFACT))
+            for run_id, learner in self.searcher.run_ids(list(params[MEMBERS_KEY]))
+        ]
+        return functools.partial(train, cache_dir=self.cache_dir, members=members)
+
+    def identity(self) -> dict[str, Any]:
+        """``{"type": "function", "name": "automl._child:train"}`` (no paths)."""
+        return {"type": "function", "name": "automl._child:train"}
+
+
+def _fingerprint(frame: pd.DataFrame) -> str:
+    import pandas as pd
+
+    digest = hashlib.sha256()
+    digest.update(",".join(map(str, frame.columns)).encode())
+    digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    return "sha256:" + digest.hexdigest()
+
+
+def _new_name() -> str:
+    from trials._sweep import new_experiment_name
+
+    return new_experiment_name("automl")
+
+
+def _open_workspace(value: object) -> Workspace:
+    """The config's workspace; one opened here stays open for the result's reads."""
+    from trials import Workspace
+
+    if isinstance(value, Workspace):
+        return value
+    return Workspace(value)  # type: ignore[arg-type]
+
+
+class _Prepared:
+    """The parent's data prep: rows, labels, folds, guardrails, cache.
+
+    With ``validation_data`` its rows follow the training rows in the fold matrices (one
+    fold: train on the training rows, score on the validation rows); the final model is
+    refitted on the training rows (``X``, ``y``).
+    """
+
+    def __init__(self, config: AutoMLConfig, workspace: Workspace, name: str) -> None:
+        import numpy as np
+        import pandas as pd
+
+        from automl._data import load_data
+        from automl._fold_data import FoldPlan, prepare_folds
+        from automl._validation import Fold, FoldSet, choose_validation, make_folds
+        from featurization import drop_missing_target, resolve_featurization, run_guardrails
+
+        task = config.task
+        label = config.label_column_name
+        loaded = load_data(config.training_data, workspace=workspace)
+        frame = loaded.frame
+        config.check_columns(list(frame.columns))
+        self.fingerprint = _fingerprint(frame)
+        self.source = dict(loaded.source)
+        raw_X = frame.drop(columns=[label])
+        self.featurization = resolve_featurization(config.featurization)
+        X, y, self.dropped = drop_missing_target(raw_X, frame[label])
+        given = config.validation_data is not None
+        plan = choose_validation(
+            len(y),
+            task=task,
+            validation_data_given=given,
+            validation_size=config.validation_size,
+            n_cross_validations=config.n_cross_validations,
+        )
+        self.validation = plan.reason
+        self.guardrails = run_guardrails(
+            raw_X, frame[label], task=task, config=self.featurization, validation=plan.reason
+        )
+        self.X, self.y = X, np.asarray(y)
+        all_X, all_y = X, self.y
+        if given:
+            valid = load_data(config.validation_data, workspace=workspace, field="validation_data")
+            config.check_columns(list(valid.frame.columns), field="validation_data")
+            self.fingerprint += "+" + _fingerprint(valid.frame)
+            valid_X, valid_y, dropped = drop_missing_target(
+                valid.frame.drop(columns=[label]), valid.frame[label]
+            )
+            self.dropped += dropped
+            missing = [column for column in X.columns if column not in valid_X.columns]
+            if missing:
+                raise ValueError(
+                    f"`validation_data` must have the feature columns of `training_data`, "
+                    f"missing {', '.join(map(repr, missing))}"
+                )
+            all_X = pd.concat([X, valid_X[list(X.columns)]], ignore_index=True)
+            all_y = np.concatenate([self.y, np.asarray(valid_y)])
+            n_train = len(self.y)
+            rows = np.arange(len(all_y), dtype=np.int32)
+            folds = FoldSet((Fold(rows[:n_train], rows[n_train:], "validation_data"),))
+        else:
+            folds = make_folds(plan, self.y, task=task, seed=config.seed)
+        self.selection = config.model_selection()
+        kinds = sorted({learner.info.input_kind for learner in self.selection.learners})
+        cache = workspace.artifact_root / "automl" / name / "folds"
+        classification = task == "classification"
+        classes = np.unique(all_y).tolist() if classification else []
+        y_range = None if classification else [float(self.y.min()), float(self.y.max())]
+        empty = FoldPlan(
+            cache_dir=str(cache),
+            task=task,
+            n_folds=len(folds),
+            n_rows=int(np.mean([len(fold.train) for fold in folds])),
+            classes=classes,
+            y_range=y_range,
+            primary_metric=str(config.primary_metric),
+            positive_label=config.positive_label,
+            n_features={},
+            seed=config.seed,
+        )
+        self.plan: FoldPlan = prepare_folds(
+            all_X, all_y, folds, plan=empty, kinds=kinds, featurization=self.featurization
+        )
+
+
+def _budget(config: AutoMLConfig) -> float | None:
+    minutes = config.experiment_timeout_minutes
+    return None if minutes is None else float(minutes) * 60.0
+
+
+def _search_timeout(budget: float | None, started: float, ensemble: bool) -> float | None:
+    """Seconds left for the search: the budget less the prep so far and the refit reserve.
+
+    An ensemble refits several children, so it reserves twice as much.
+    """
+    if budget is None:
+        return None
+    fraction = _REFIT_RESERVE_FRACTION * (2.0 if ensemble else 1.0)
+    reserve = max(_REFIT_RESERVE_MIN_S, fraction * budget)
+    return max(0.5, budget - reserve - (time.monotonic() - started))
+
+
+def _search(
+    config: AutoMLConfig, workspace: Workspace, name: str, prepared: _Prepared, started: float
+) -> SweepResult:
+    from automl._searcher import AutoMLSearcher, DataShape, SearchEnd
+    from automl.metrics import goal_of
+    from trials import Controller, ControllerOptions, Limits, LocalExecutor, Objective, make_policy
+    from trials.executors import Executor, Resources
+
+    metric = str(config.primary_metric)
+    plan = prepared.plan
+    definition = {
+        **config.search_config(),
+        "data_fingerprint": prepared.fingerprint,
+    }
+    trial_minutes = config.iteration_timeout_minutes
+    limits = Limits(
+        max_total_trials=config.max_trials or DEFAULT_MAX_TRIALS,
+        max_concurrent_trials=config.max_concurrent_iterations,
+        timeout=_search_timeout(_budget(config), started, bool(config.enable_voting_ensemble)),
+        trial_timeout=None if trial_minutes is None else trial_minutes * 60.0,
+    )
+    deadline = None
+    if limits.timeout is not None:  # close the search in time for the ensemble child
+        deadline = time.monotonic() + limits.timeout - max(1.0, 0.08 * limits.timeout)
+    searcher = AutoMLSearcher(
+        prepared.selection.learners,
+        config.task,
+        DataShape(plan.n_rows, plan.n_features, len(plan.classes)),
+        metric,
+        seed=config.seed,
+        definition=definition,
+        end=SearchEnd(
+            max_trials=config.max_trials or DEFAULT_MAX_TRIALS,
+            voting_ensemble=bool(config.enable_voting_ensemble),
+            exit_score=config.experiment_exit_score,
+            early_stopping=bool(config.enable_early_stopping),
+            deadline=deadline,
+        ),
+    )
+    cores = config.max_cores_per_iteration
+    n_jobs = max(1, os.cpu_count() or 1) if cores == -1 else max(1, int(cores))
+    resources = Resources(cpus=n_jobs, mem_in_mb=config.mem_in_mb)
+    owned = not isinstance(config.executor, Executor)
+    executor = (
+        LocalExecutor(max_concurrency=config.max_concurrent_iterations)
+        if not isinstance(config.executor, Executor)
+        else config.executor
+    )
+    controller = Controller(
+        searcher,
+        ChildTarget(plan.cache_dir, workspace.artifact_root / "runs", searcher, n_jobs),
+        executor,
+        make_policy(config.early_termination_policy),
+        limits,
+        workspace,
+        name,
+        objective=Objective(metric, goal_of(metric)),
+        options=ControllerOptions(
+            experiment_kind="automl", resources=resources, shutdown_executor=owned
+        ),
+    )
+    return controller.run()
+
+
+def _ranked_children(
+    workspace: Workspace, parent_id: str, metric: str
+) -> list[tuple[float, Run, dict[str, float]]]:
+    from automl.metrics import score_for_search
+
+    ranked: list[tuple[float, Run, dict[str, float]]] = []
+    for run in workspace.children(parent_id):
+        if str(run.status) != "completed":
+            continue
+        metrics = workspace.final_metrics(run.id)
+        value = metrics.get(metric)
+        if value is None:
+            continue
+        ranked.append((score_for_search(metric, value), run, metrics))
+    ranked.sort(key=lambda item: (-item[0], item[1].index or 0))
+    return ranked
+
+
+@dataclass(frozen=True)
+class _Member:
+    """A child to refit on every training row, with its weight in the final model."""
+
+    learner: str
+    hyperparameters: dict[str, Any]
+    iterations: float | None
+    weight: float
+    estimate_s: float
+
+
+def _member(run: Run, metrics: Mapping[str, float], weight: float, n_folds: int) -> _Member:
+    from automl._child import FIT_TIME, ITERATIONS
+
+    # One refit on all rows ~ one fold's fit, scaled up for the extra rows.
+    estimate = 1.5 * metrics.get(FIT_TIME, 0.0) / max(1, n_folds) + 0.5
+    return _Member(
+        str(run.params["learner"]),
+        dict(run.params.get("hyperparameters") or {}),
+        metrics.get(ITERATIONS),
+        weight,
+        estimate,
+    )
+
+
+def _members_of(workspace: Workspace, run: Run, n_folds: int) -> list[_Member]:
+    """The children a run stands for: itself, or an ensemble's weighted members."""
+    import json
+
+    from automl._child import ENSEMBLE_ARTIFACT
+    from automl._searcher import ENSEMBLE_KEY
+
+    if ENSEMBLE_KEY not in run.params:
+        return [_member(run, workspace.final_metrics(run.id), 1.0, n_folds)]
+    path = workspace.artifact_root / "runs" / run.id / ENSEMBLE_ARTIFACT
+    description = json.loads(path.read_text(encoding="utf-8"))
+    return [
+        _member(
+            workspace.get_run(item["run_id"]),
+            workspace.final_metrics(item["run_id"]),
+            float(item["weight"]),
+            n_folds,
+        )
+        for item in description["members"]
+    ]
+
+
+def _refit(prepared: _Prepared, config: AutoMLConfig, members: list[_Member]) -> AutoMLPipeline:
+    from automl._pipeline import AutoMLPipeline, PipelineMember
+    from automl.learners import get_learner
+    from featurization import Featurizer, make_adapter
+
+    task = config.task
+    featurizer = Featurizer(prepared.featurization)
+    base = featurizer.fit_transform(prepared.X, prepared.y, task=task)
+    adapters: dict[str, Any] = {}
+    fitted: list[PipelineMember] = []
+    for member in members:
+        learner = get_learner(member.learner)
+        kind = learner.info.input_kind
+        if kind not in adapters:
+            adapters[kind] = make_adapter(kind).fit(base)
+        hyperparameters = dict(member.hyperparameters)
+        if learner.info.iterations_param is not None and member.iterations is not None:
+            hyperparameters[learner.info.iterations_param] = max(1, round(member.iterations))
+        estimator = learner.build(hyperparameters, task, seed=config.seed, n_jobs=1)
+        model = learner.fit(estimator, adapters[kind].transform(base), prepared.y)
+        fitted.append(
+            PipelineMember(learner.info.name, hyperparameters, adapters[kind], model, member.weight)
+        )
+    classes = prepared.plan.classes if task == "classification" else None
+    return AutoMLPipeline(featurizer, fitted, task=task, classes=classes)
+
+
+def _choose_and_refit(
+    config: AutoMLConfig,
+    workspace: Workspace,
+    prepared: _Prepared,
+    ranked: list[tuple[float, Run, dict[str, float]]],
+    started: float,
+) -> tuple[AutoMLPipeline | None, Run | None, dict[str, float]]:
+    """Refit the best run whose refit fits in the time left (the promise)."""
+    budget = _budget(config)
+    for _, run, metrics in ranked:
+        members = _members_of(workspace, run, prepared.plan.n_folds)
+        if budget is not None:
+            left = budget - (time.monotonic() - started)
+            if sum(member.estimate_s for member in members) + 0.5 > left:
+                continue
+        return _refit(prepared, config, members), run, metrics
+    return None, None, {}
+
+
+def _register(
+    config: AutoMLConfig,
+    workspace: Workspace,
+    name: str,
+    model: AutoMLPipeline,
+    run: Run,
+    parent_id: str,
+    prepared: _Prepared,
+    summary: list[dict[str, Any]],
+) -> tuple[Any, Path]:
+    import joblib
+
+    folder = workspace.artifact_root / "automl" / name / "model"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "model.joblib"
+    joblib.dump(model, path)
+    version = workspace.models.register(
+        _model_name(name),
+        path,
+        run_id=run.id,
+        tags={"algorithm": model.algorithm, "task": config.task},
+        description=f"Best model of AutoML experiment {name!r}",
+        data_fingerprint=prepared.fingerprint,
+        extra_lineage={
+            "parent_run_id": parent_id,
+            "experiment_name": name,
+            "config": config.to_dict(),
+            "data_source": prepared.source,
+            "featurization_summary": summary,
+            "validation": prepared.validation,
+        },
+    )
+    return version, path
+
+
+def _model_name(experiment_name: str) -> str:
+    allowed = "".join(ch if ch.isalnum() or ch in "_.-" else "-" for ch in experiment_name)
+    return allowed[:128]
+
+
+def run_automl(config: AutoMLConfig) -> AutoMLResult:
+    """Run (or resume) the AutoML experiment ``config`` describes.
+
+    Args:
+        config: The validated configuration.
+
+    Returns:
+        The result: best model (refitted on every training row), leaderboard, guardrails,
+        featurization summary and the registered model version.
+
+    Example:
+        >>> result = run_automl(AutoMLConfig("classification", training_data=df,  # doctest: +SKIP
+        ...                                  label_column_name="y", max_trials=5))
+        >>> result.best_model.predict(df)  # doctest: +SKIP
+    """
+    from automl._result import AutoMLResult, leaderboard_frame
+    from automl.metrics import metric_names
+
+    started = time.monotonic()
+    unsupported = [
+        field
+        for field in (
+            "test_data",
+            "test_size",
+            "cv_split_column_names",
+            "weight_column_name",
+        )
+        if getattr(config, field, None) is not None
+    ]
+    if unsupported:
+        raise AutoMLConfigError(
+            f"{', '.join(f'`{name}`' for name in unsupported)} is not supported by "
+            "`fit()` yet; leave it unset (validate with `validation_size` or "
+            "`n_cross_validations`, or let Azure's size rule choose)"
+        )
+    workspace = _open_workspace(config.workspace)
+    name = config.experiment_name or _new_name()
+    prepared = _Prepared(config, workspace, name)
+    sweep = _search(config, workspace, name, prepared, started)
+    metric = str(config.primary_metric)
+    ranked = _ranked_children(workspace, sweep.parent_run_id, metric)
+    model, best_run, best_metrics = _choose_and_refit(config, workspace, prepared, ranked, started)
+    summary = [] if model is None else model.featurizer.get_featurization_summary()
+    version = None
+    if model is not None and best_run is not None:
+        version, _ = _register(
+            config, workspace, name, model, best_run, sweep.parent_run_id, prepared, summary
+        )
+    board = leaderboard_frame(sweep.leaderboard, metric_names(config.task))
+    return AutoMLResult(
+        experiment_name=name,
+        parent_run_id=sweep.parent_run_id,
+        status=sweep.status,
+        status_reason=sweep.status_reason,
+        primary_metric=metric,
+        best_model=model,
+        best_run=best_run,
+        best_score=best_metrics.get(metric),
+        leaderboard=board,
+        guardrails=prepared.guardrails,
+        featurization_summary=summary,
+        validation=prepared.validation,
+        dropped_rows=prepared.dropped,
+        data_fingerprint=prepared.fingerprint,
+        registered_model_name=None if version is None else version.name,
+        registered_model_version=None if version is None else version.version,
+        model_version=version,
+        skipped_models=dict(prepared.selection.skipped),
+        workspace=workspace,
+        sweep=sweep,
+    )

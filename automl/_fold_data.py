@@ -1,0 +1,185 @@
+"""Featurize once per fold, share the fold matrices with workers without copying them.
+
+The parent fits the featurizer on each fold's training rows and transforms that fold's
+validation rows once; each learner input kind (``"native"``, ``"one_hot_scaled"``) is then
+adapted once per fold and written to a cache folder inside the experiment's artifact area.
+A child loads its fold matrices by path, memory-mapped read-only (``joblib`` with
+``mmap_mode="r"``), so a trial never copies the data it is sent, and a resumed
+experiment reuses what is on disk.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from automl._validation import FoldSet
+    from featurization import FeaturizationConfig
+
+__all__ = ["FoldMatrices", "FoldPlan", "load_fold", "load_plan", "prepare_folds"]
+
+_PLAN_FILE = "plan.json"
+
+
+@dataclass(frozen=True)
+class FoldPlan:
+    """What a child needs to know about the cached folds (small, JSON-able).
+
+    Attributes:
+        cache_dir: Folder of the cached fold matrices.
+        task: ``"classification"`` or ``"regression"``.
+        n_folds: Number of folds.
+        n_rows: Training rows (after rows with a missing label were dropped).
+        classes: Sorted class labels of the whole training data (classification), else [].
+        y_range: ``[min, max]`` of the training target (regression), else None.
+        primary_metric: The metric the search optimises.
+        positive_label: The positive class of the binary metrics, or None.
+        n_features: Width of each input kind's matrices (of fold 0).
+        seed: The experiment's seed (models are seeded with it).
+    """
+
+    cache_dir: str
+    task: str
+    n_folds: int
+    n_rows: int
+    classes: list[Any]
+    y_range: list[float] | None
+    primary_metric: str
+    positive_label: Any
+    n_features: dict[str, int]
+    seed: int
+
+
+@dataclass(frozen=True, eq=False)
+class FoldMatrices:
+    """One fold's adapted matrices (memory-mapped where possible)."""
+
+    X_train: Any
+    y_train: Any
+    X_valid: Any
+    y_valid: Any
+    valid_rows: Any
+
+
+def _fold_path(cache_dir: Path, fold: int, kind: str) -> Path:
+    return cache_dir / f"fold{fold}_{kind}.joblib"
+
+
+def _labels_path(cache_dir: Path, fold: int) -> Path:
+    return cache_dir / f"fold{fold}_labels.joblib"
+
+
+def _atomic_dump(value: Any, path: Path) -> None:
+    import joblib
+
+    temporary = path.with_suffix(f".tmp{os.getpid()}")
+    joblib.dump(value, temporary)
+    os.replace(temporary, path)
+
+
+def _width(matrix: Any) -> int:
+    return int(matrix.shape[1])
+
+
+def prepare_folds(
+    X: pd.DataFrame,
+    y: Any,
+    folds: FoldSet,
+    *,
+    plan: FoldPlan,
+    kinds: Sequence[str],
+    featurization: FeaturizationConfig | None,
+) -> FoldPlan:
+    """Featurize each fold once and cache its adapted matrices per input kind.
+
+    Files already in ``plan.cache_dir`` (a resumed experiment) are reused, not recomputed.
+
+    Args:
+        X: Training features (rows with a missing label already dropped).
+        y: Labels, one per row of ``X``.
+        folds: Row indexes of each fold.
+        plan: The plan to complete (``n_features`` is filled in here).
+        kinds: The input kinds the learners of the search need.
+        featurization: The featurization config (None: the defaults).
+
+    Returns:
+        The plan with ``n_features``, also written to ``plan.json`` in the cache folder.
+    """
+    import joblib
+    import numpy as np
+
+    from featurization import Featurizer, make_adapter
+
+    cache = Path(plan.cache_dir)
+    cache.mkdir(parents=True, exist_ok=True)
+    labels = np.asarray(y)
+    widths: dict[str, int] = {}
+    for index, fold in enumerate(folds):
+        paths = {kind: _fold_path(cache, index, kind) for kind in kinds}
+        labels_path = _labels_path(cache, index)
+        if all(path.exists() for path in paths.values()) and labels_path.exists():
+            for kind, path in paths.items():
+                widths.setdefault(kind, _width(joblib.load(path, mmap_mode="r")["X_train"]))
+            continue
+        train_rows = np.asarray(fold.train)
+        valid_rows = np.asarray(fold.valid)
+        featurizer = Featurizer(featurization)
+        base_train = featurizer.fit_transform(
+            X.iloc[train_rows], labels[train_rows], task=plan.task
+        )
+        base_valid = featurizer.transform(X.iloc[valid_rows])
+        for kind, path in paths.items():
+            adapter = make_adapter(kind).fit(base_train)
+            matrices = {
+                "X_train": adapter.transform(base_train),
+                "X_valid": adapter.transform(base_valid),
+            }
+            widths.setdefault(kind, _width(matrices["X_train"]))
+            _atomic_dump(matrices, path)
+        _atomic_dump(
+            {
+                "y_train": labels[train_rows],
+                "y_valid": labels[valid_rows],
+                "valid_rows": valid_rows,
+            },
+            labels_path,
+        )
+    done = FoldPlan(**{**asdict(plan), "n_features": widths})
+    (cache / _PLAN_FILE).write_text(json.dumps(asdict(done), default=_plain), encoding="utf-8")
+    return done
+
+
+def _plain(value: Any) -> Any:
+    item = getattr(value, "item", None)
+    if callable(item):
+        return item()
+    return str(value)
+
+
+def load_plan(cache_dir: str | os.PathLike[str]) -> FoldPlan:
+    """The plan written by :func:`prepare_folds`."""
+    data = json.loads((Path(cache_dir) / _PLAN_FILE).read_text(encoding="utf-8"))
+    return FoldPlan(**data)
+
+
+def load_fold(cache_dir: str | os.PathLike[str], fold: int, kind: str) -> FoldMatrices:
+    """One fold's matrices of one input kind, memory-mapped read-only (no copy)."""
+    import joblib
+
+    cache = Path(cache_dir)
+    matrices = joblib.load(_fold_path(cache, fold, kind), mmap_mode="r")
+    labels = joblib.load(_labels_path(cache, fold), mmap_mode="r")
+    return FoldMatrices(
+        matrices["X_train"],
+        labels["y_train"],
+        matrices["X_valid"],
+        labels["y_valid"],
+        labels["valid_rows"],
+    )

@@ -1,0 +1,305 @@
+"""``AutoMLSearcher``: portfolio first, then Bayesian optimisation with a learner choice.
+
+Children are proposed as ``{"learner": name, "hyperparameters": {...}}``:
+
+1. **Portfolio**: every learner's strong default configurations (moved into the space for
+   this data size), in rounds: round r holds the r-th configuration of each learner, ordered
+   by the learners' counted cost (cheapest first), so each learner's top default comes early.
+2. **Bayesian**: Optuna TPE (:class:`search_spaces.BayesianSampler`) over a conditional
+   space, a ``choice`` of the learners' sub-spaces; every finished child (portfolio ones
+   included) is told to it, as a higher-is-better score.
+
+Deterministic: the proposal for a trial index is a function of the seed, the index and the
+outcomes told so far (told in index order by the controller).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from trials import Searcher, TrialOutcome, TrialRequest
+
+if TYPE_CHECKING:
+    from automl.learners import Learner
+    from search_spaces import BayesianSampler
+
+__all__ = ["ENSEMBLE_KEY", "AutoMLSearcher", "DataShape", "SearchEnd"]
+
+_LEARNER_KEY = "learner"
+_MODEL = "model"
+ENSEMBLE_KEY = "ensemble"
+"""Parameter naming an ensemble child's kind (``"VotingEnsemble"``)."""
+MEMBERS_KEY = "members"
+"""Parameter listing an ensemble child's candidate members (trial indexes)."""
+_MAX_MEMBERS = 20
+_NO_IMPROVEMENT_WINDOW = 20
+
+
+@dataclass(frozen=True)
+class SearchEnd:
+    """How the search ends, and whether a voting ensemble is its last child.
+
+    Attributes:
+        max_trials: The trial-count limit; the ensemble takes the last index.
+        voting_ensemble: Ask a VotingEnsemble child at the end (Azure's
+            ``enable_voting_ensemble``).
+        exit_score: Stop once a child reaches this value of the primary metric.
+        early_stopping: Stop once the best score has not improved for 20 children after
+            the portfolio (Azure's ``enable_early_stopping``).
+        deadline: ``time.monotonic()`` value after which the search closes (the ensemble
+            is asked once the running children are told); None: no deadline.
+
+    Exit score, early stopping and the deadline depend on what has been told when a child
+    is asked, so with them the leaderboard may depend on concurrency and timing.
+    """
+
+    max_trials: int | None = None
+    voting_ensemble: bool = False
+    exit_score: float | None = None
+    early_stopping: bool = False
+    deadline: float | None = None
+
+
+@dataclass(frozen=True)
+class DataShape:
+    """The size of the data the search is for.
+
+    Attributes:
+        n_rows: Training rows of one fold.
+        n_features: Width of each input kind (``"native"``, ``"one_hot_scaled"``).
+        n_classes: Number of classes (0 for regression).
+    """
+
+    n_rows: int
+    n_features: Mapping[str, int]
+    n_classes: int
+
+
+class AutoMLSearcher(Searcher):
+    """Proposes AutoML children: the learners' portfolios, then TPE with a learner choice.
+
+    Args:
+        learners: The learners to search (from ``AutoMLConfig.model_selection()``).
+        task: ``"classification"`` or ``"regression"``.
+        shape: The size of the data.
+        primary_metric: The metric the children are scored by.
+        seed: Seed of the Bayesian phase.
+        definition: More of what defines the search (the experiment's config and data
+            fingerprint), added to :meth:`config`.
+        end: When the search closes and whether a voting ensemble ends it.
+
+    Example:
+        >>> from automl.learners import get_learner
+        >>> searcher = AutoMLSearcher(
+        ...     [get_learner("DecisionTree")], "classification",
+        ...     DataShape(100, {"native": 3, "one_hot_scaled": 5}, 2), "accuracy", seed=0)
+        >>> searcher.ask(0).params["learner"]
+        'DecisionTree'
+    """
+
+    def __init__(
+        self,
+        learners: Sequence[Learner],
+        task: str,
+        shape: DataShape,
+        primary_metric: str,
+        *,
+        seed: int,
+        definition: Mapping[str, Any] | None = None,
+        end: SearchEnd | None = None,
+    ) -> None:
+        if not learners:
+            raise ValueError("`learners` must name at least one learner, got none")
+        self._learners = {learner.info.name: learner for learner in learners}
+        self._task = task
+        self._shape = shape
+        self._metric = primary_metric
+        self._seed = seed
+        self._definition = dict(definition or {})
+        self._classes = shape.n_classes if task == "classification" else None
+        self._spaces = {
+            name: learner.search_space(task, **self._size(learner))
+            for name, learner in self._learners.items()
+        }
+        self._portfolio = self._build_portfolio()
+        self._sampler: BayesianSampler | None = None
+        self._told: list[tuple[int, dict[str, Any], float | None, str]] = []
+        self._end = end or SearchEnd()
+        # Completed search children: index -> (score, run id, learner).
+        self._completed: dict[int, tuple[float, str, str]] = {}
+        self._told_indexes: set[int] = set()
+        self._best_index: int | None = None
+        self._closing_asked = False
+
+    def _size(self, learner: Learner) -> dict[str, Any]:
+        width = self._shape.n_features.get(learner.info.input_kind, 1)
+        return {
+            "n_rows": max(1, self._shape.n_rows),
+            "n_features": max(1, width),
+            "n_classes": self._classes,
+        }
+
+    def _build_portfolio(self) -> list[tuple[str, dict[str, Any]]]:
+        configs: dict[str, list[dict[str, Any]]] = {}
+        for name, learner in self._learners.items():
+            configs[name] = learner.portfolio(self._task, **self._size(learner))
+        rounds = max(len(found) for found in configs.values())
+        ordered: list[tuple[str, dict[str, Any]]] = []
+        for position in range(rounds):
+            this_round = [
+                (self._learners[name].cost(found[position], **self._size(self._learners[name])),
+                 name, found[position])
+                for name, found in configs.items()
+                if position < len(found)
+            ]  # fmt: skip
+            this_round.sort(key=lambda item: (item[0], item[1]))
+            ordered.extend((name, config) for _, name, config in this_round)
+        return ordered
+
+    @property
+    def portfolio_size(self) -> int:
+        """Number of portfolio children (asked first)."""
+        return len(self._portfolio)
+
+    def run_ids(self, indexes: Sequence[int]) -> list[tuple[str, str]]:
+        """``(run id, learner)`` of the completed children at ``indexes``."""
+        return [self._completed[i][1:] for i in indexes if i in self._completed]
+
+    def _closing(self) -> bool:
+        """Whether the search should end now (deadline, exit score, no improvement)."""
+        import math
+        import time
+
+        end = self._end
+        if end.deadline is not None and time.monotonic() >= end.deadline:
+            return True
+        if not self._completed or self._best_index is None:
+            return False
+        best = self._completed[self._best_index][0]
+        if end.exit_score is not None:
+            from automl.metrics import score_for_search
+
+            if best >= score_for_search(self._metric, end.exit_score):
+                return True
+        if end.early_stopping and math.isfinite(best):
+            told_after_portfolio = [i for i in self._told_indexes if i >= len(self._portfolio)]
+            since_best = [i for i in told_after_portfolio if i > self._best_index]
+            return len(since_best) >= _NO_IMPROVEMENT_WINDOW
+        return False
+
+    def _ensemble(self, index: int) -> TrialRequest | None:
+        """The voting ensemble over the best completed children (None: not possible now)."""
+        ranked = sorted(self._completed.items(), key=lambda item: (-item[1][0], item[0]))
+        members = [i for i, _ in ranked[:_MAX_MEMBERS]]
+        if len(members) < 2:
+            return None
+        params = {ENSEMBLE_KEY: "VotingEnsemble", MEMBERS_KEY: members}
+        return TrialRequest(
+            params, tags={"learner": "VotingEnsemble", "phase": "ensemble"}, kind="ensemble"
+        )
+
+    def ask(self, index: int) -> TrialRequest | None:
+        """A portfolio child, then a TPE proposal; the voting ensemble last.
+
+        The ensemble (at index ``max_trials - 1``, or once the search closes) waits until
+        every earlier child is told; after a closing ensemble nothing more is proposed.
+        """
+        end = self._end
+        last = end.max_trials is not None and index == end.max_trials - 1
+        closing = self._closing_asked or self._closing()
+        if closing and self._closing_asked:
+            return None
+        if end.voting_ensemble and (last or closing):
+            if any(i not in self._told_indexes for i in range(index)):
+                return None  # asked again once every running child is told
+            request = self._ensemble(index)
+            if request is not None or closing:
+                self._closing_asked = closing
+                return request
+        elif closing:
+            self._closing_asked = True
+            return None
+        if index < len(self._portfolio):
+            name, config = self._portfolio[index]
+            return self._request(name, config, "portfolio")
+        proposal = self._bayesian().ask(index)[_MODEL]
+        name = str(proposal.pop(_LEARNER_KEY))
+        return self._request(name, proposal, "bayesian")
+
+    def _request(self, name: str, config: Mapping[str, Any], phase: str) -> TrialRequest:
+        params = {_LEARNER_KEY: name, "hyperparameters": dict(config)}
+        return TrialRequest(params, tags={"learner": name, "phase": phase})
+
+    def _bayesian(self) -> BayesianSampler:
+        if self._sampler is None:
+            from search_spaces import BayesianSampler, SearchSpace, choice
+
+            options = [{_LEARNER_KEY: name, **dict(self._spaces[name])} for name in self._learners]
+            space = SearchSpace({_MODEL: choice(*options)})
+            self._sampler = BayesianSampler(space, seed=self._seed, goal="maximize")
+            for told in self._told:
+                self._tell_sampler(self._sampler, *told)
+        return self._sampler
+
+    def tell(self, outcome: TrialOutcome) -> None:
+        """Tell the Bayesian phase the child's score (higher is better)."""
+        import math
+
+        from automl.metrics import score_for_search
+
+        self._told_indexes.add(outcome.index)
+        name = outcome.params.get(_LEARNER_KEY)
+        if name not in self._learners:
+            return
+        params = {_LEARNER_KEY: name, **dict(outcome.params.get("hyperparameters") or {})}
+        value = outcome.value(self._metric)
+        score = None if value is None else score_for_search(self._metric, value)
+        if outcome.status == "completed" and score is not None and math.isfinite(score):
+            self._completed[outcome.index] = (score, outcome.run_id, str(name))
+            best = self._best_index
+            if best is None or score > self._completed[best][0]:
+                self._best_index = outcome.index
+        state = {"completed": "completed", "early_terminated": "early_terminated"}.get(
+            outcome.status, "failed"
+        )
+        told = (outcome.index, params, score, state)
+        self._told.append(told)
+        if self._sampler is not None:
+            self._tell_sampler(self._sampler, *told)
+
+    @staticmethod
+    def _tell_sampler(
+        sampler: BayesianSampler,
+        index: int,
+        params: dict[str, Any],
+        score: float | None,
+        state: str,
+    ) -> None:
+        import math
+
+        usable = score if score is not None and math.isfinite(score) else None
+        checked = "failed" if state == "completed" and usable is None else state
+        sampler.tell(index, {_MODEL: params}, usable, checked)  # type: ignore[arg-type]
+
+    def config(self) -> dict[str, Any]:
+        """Task, metric, seed, the learners and the portfolio (the search's definition)."""
+        return {
+            "type": "automl",
+            "definition": self._definition,
+            "task": self._task,
+            "primary_metric": self._metric,
+            "seed": self._seed,
+            "learners": list(self._learners),
+            "voting_ensemble": self._end.voting_ensemble,
+            "portfolio": [
+                {_LEARNER_KEY: name, "hyperparameters": config} for name, config in self._portfolio
+            ],
+        }
+
+    def __repr__(self) -> str:
+        return (
+            f"AutoMLSearcher(learners={list(self._learners)}, task={self._task!r}, "
+            f"primary_metric={self._metric!r}, seed={self._seed})"
+        )
