@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
-## demo: run the main job on a bundled dataset (local executor, SQLite workspace in ./automl_workspace)
+## demo: the main job, AutoML on a bundled dataset (local executor, SQLite workspace in ./automl_workspace)
 demo: $(STAMP)
 	$(BIN)/python examples/demo.py
 
