@@ -162,14 +162,14 @@ def test_requests_may_carry_their_own_resources(workspace: Workspace) -> None:
             request = super().ask(index)
             if request is None:
                 return None
-            sleep = 5.0 if index == 1 else 0.0
-            return TrialRequest({"sleep": sleep}, resources=Resources(timeout=0.5))
+            sleep = 30.0 if index == 1 else 0.0  # the timeout leaves room for a loaded machine
+            return TrialRequest({"sleep": sleep}, resources=Resources(timeout=3.0))
 
     result = _controller(workspace, Timed(2)).run()
     runs = workspace.children(result.parent_run_id)
     assert [r.status.value for r in runs] == ["completed", "failed"]
-    assert runs[1].status_reason == "exceeded trial timeout of 0.5 s"
-    assert runs[1].properties["resources"]["timeout"] == 0.5
+    assert runs[1].status_reason == "exceeded trial timeout of 3.0 s"
+    assert runs[1].properties["resources"]["timeout"] == 3.0
 
 
 def test_an_executor_passed_in_is_left_running(workspace: Workspace) -> None:

@@ -130,19 +130,19 @@ def test_failed_trials_are_recorded_and_the_sweep_goes_on(workspace: Workspace) 
 def test_trial_timeout_fails_the_slow_trials(workspace: Workspace) -> None:
     result = Sweep(
         _targets.sleeps,
-        {"sleep": choice(0.0, 5.0)},
+        {"sleep": choice(0.0, 30.0)},
         primary_metric="score",
         goal="maximize",
         sampling_algorithm="grid",
         max_total_trials=2,
         max_concurrent_trials=2,
-        trial_timeout=0.5,
+        trial_timeout=3.0,  # room for a worker to start on a loaded machine
         workspace=workspace,
     ).run()
     runs = {r.params["sleep"]: r for r in workspace.children(result.parent_run_id)}
     assert runs[0.0].status.value == "completed"
-    assert runs[5.0].status.value == "failed"
-    assert runs[5.0].status_reason == "exceeded trial timeout of 0.5 s"
+    assert runs[30.0].status.value == "failed"
+    assert runs[30.0].status_reason == "exceeded trial timeout of 3.0 s"
 
 
 def test_a_command_trial_gets_its_values_and_reports(workspace: Workspace) -> None:

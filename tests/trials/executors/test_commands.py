@@ -97,9 +97,9 @@ def test_command_past_its_timeout_is_killed_with_its_worker(
 ) -> None:
     pid_file = tmp_path / "pid"
     target = command(tmp_path, "--sleep", "30", "--pid-file", str(pid_file))
-    trial = spec(tmp_path, "r1", target, resources=Resources(timeout=1.0))
+    trial = spec(tmp_path, "r1", target, resources=Resources(timeout=3.0))  # room to start
     end = finished(run(make_executor(), trial))
-    assert (end.status, end.reason) == ("failed", "exceeded trial timeout of 1.0 s")
+    assert (end.status, end.reason) == ("failed", "exceeded trial timeout of 3.0 s")
     pid = int(pid_file.read_text())
     deadline = time.monotonic() + 5
     while not gone(pid) and time.monotonic() < deadline:
