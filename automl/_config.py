@@ -356,18 +356,24 @@ class AutoMLConfig:
             cv_columns=self.cv_split_column_names,
         )
 
-    def fit(self) -> AutoMLResult:
+    def fit(self, show_output: bool = True) -> AutoMLResult:
         """Run the experiment: search, ensembles, refit and registration of the best model.
 
         Worker processes import the calling script, so a script calls ``fit()`` under
         ``if __name__ == "__main__":``.
+
+        Args:
+            show_output: Show progress while the search runs, as Azure's
+                ``experiment.submit(config, show_output=True)``: a live table in a terminal,
+                one line per finished child when the output is not a terminal. False shows
+                nothing.
 
         Returns:
             The result: best model, leaderboard, guardrails, registered model version.
         """
         from automl._experiment import run_automl
 
-        return run_automl(self)
+        return run_automl(self, show_output=show_output)
 
     def model_selection(self) -> ModelSelection:
         """The learners the search uses, and those left out with the reason.

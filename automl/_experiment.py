@@ -128,7 +128,12 @@ class _Prepared:
         raw_X = frame.drop(columns=[label])
         self.featurization = resolve_featurization(config.featurization)
         X, y, self.dropped = drop_missing_target(raw_X, frame[label])
+        _check_labels(y, task, label, len(frame))
         given = config.validation_data is not None
+        if given:  # checked before any guardrail, fold or cache work
+            valid = load_data(config.validation_data, workspace=workspace, field="validation_data")
+            config.check_columns(list(valid.frame.columns), field="validation_data")
+            _check_same_columns(list(frame.columns), list(valid.frame.columns))
         plan = choose_validation(
             len(y),
             task=task,
@@ -143,19 +148,11 @@ class _Prepared:
         self.X, self.y = X, np.asarray(y)
         all_X, all_y = X, self.y
         if given:
-            valid = load_data(config.validation_data, workspace=workspace, field="validation_data")
-            config.check_columns(list(valid.frame.columns), field="validation_data")
             self.fingerprint += "+" + _fingerprint(valid.frame)
             valid_X, valid_y, dropped = drop_missing_target(
                 valid.frame.drop(columns=[label]), valid.frame[label]
             )
             self.dropped += dropped
-            missing = [column for column in X.columns if column not in valid_X.columns]
-            if missing:
-                raise ValueError(
-                    f"`validation_data` must have the feature columns of `training_data`, "
-                    f"missing {', '.join(map(repr, missing))}"
-                )
             all_X = pd.concat([X, valid_X[list(X.columns)]], ignore_index=True)
             all_y = np.concatenate([self.y, np.asarray(valid_y)])
             n_train = len(self.y)
@@ -186,6 +183,47 @@ class _Prepared:
         )
 
 
+def _check_labels(y: pd.Series, task: str, label: str, n_rows: int) -> None:
+    """Fail before any compute when the labels cannot train a model."""
+    if len(y) == 0:
+        raise AutoMLConfigError(
+            f"`label_column_name` {label!r} is missing in every one of the {n_rows} row(s) "
+            "of `training_data`; give a column with labels"
+        )
+    if len(y) < 2:
+        raise AutoMLConfigError(
+            f"`label_column_name` {label!r} has a value in only {len(y)} row of "
+            "`training_data`; AutoML needs at least 2 labelled rows"
+        )
+    if task == "classification":
+        classes = y.unique()
+        if len(classes) < 2:
+            raise AutoMLConfigError(
+                f"`label_column_name` {label!r} has one class only ({_plain(classes[0])!r}) in "
+                "`training_data`; classification needs at least 2 classes"
+            )
+
+
+def _plain(value: Any) -> Any:
+    """A numpy scalar as the Python value (for messages)."""
+    return value.item() if hasattr(value, "item") else value
+
+
+def _check_same_columns(train: list[str], valid: list[str]) -> None:
+    """`validation_data` must have the columns of `training_data`, no more, no fewer."""
+    missing = [column for column in train if column not in valid]
+    extra = [column for column in valid if column not in train]
+    if missing or extra:
+        parts = []
+        if missing:
+            parts.append(f"missing {', '.join(map(repr, missing))}")
+        if extra:
+            parts.append(f"not in `training_data`: {', '.join(map(repr, extra))}")
+        raise AutoMLConfigError(
+            f"`validation_data` must have the columns of `training_data`; {'; '.join(parts)}"
+        )
+
+
 def _budget(config: AutoMLConfig) -> float | None:
     minutes = config.experiment_timeout_minutes
     return None if minutes is None else float(minutes) * 60.0
@@ -204,11 +242,17 @@ def _search_timeout(budget: float | None, started: float, ensemble: bool) -> flo
 
 
 def _search(
-    config: AutoMLConfig, workspace: Workspace, name: str, prepared: _Prepared, started: float
+    config: AutoMLConfig,
+    workspace: Workspace,
+    name: str,
+    prepared: _Prepared,
+    started: float,
+    show_output: bool = True,
 ) -> SweepResult:
     from automl._searcher import AutoMLSearcher, DataShape, SearchEnd
     from automl.metrics import goal_of
     from trials import Controller, ControllerOptions, Limits, LocalExecutor, Objective, make_policy
+    from trials._progress import make_progress
     from trials.executors import Executor, Resources
 
     metric = str(config.primary_metric)
@@ -251,6 +295,7 @@ def _search(
         if not isinstance(config.executor, Executor)
         else config.executor
     )
+    objective = Objective(metric, goal_of(metric))
     controller = Controller(
         searcher,
         ChildTarget(plan.cache_dir, workspace.artifact_root / "runs", searcher, n_jobs),
@@ -259,9 +304,12 @@ def _search(
         limits,
         workspace,
         name,
-        objective=Objective(metric, goal_of(metric)),
+        objective=objective,
         options=ControllerOptions(
-            experiment_kind="automl", resources=resources, shutdown_executor=owned
+            experiment_kind="automl",
+            resources=resources,
+            shutdown_executor=owned,
+            progress=make_progress(objective, quiet=not show_output),
         ),
     )
     return controller.run()
@@ -418,11 +466,14 @@ def _model_name(experiment_name: str) -> str:
     return allowed[:128]
 
 
-def run_automl(config: AutoMLConfig) -> AutoMLResult:
+def run_automl(config: AutoMLConfig, *, show_output: bool = True) -> AutoMLResult:
     """Run (or resume) the AutoML experiment ``config`` describes.
 
     Args:
         config: The validated configuration.
+        show_output: Show progress while the search runs (Azure's
+            ``experiment.submit(config, show_output=True)``): a live table in a terminal,
+            one line per finished child otherwise. False shows nothing.
 
     Returns:
         The result: best model (refitted on every training row), leaderboard, guardrails,
@@ -456,7 +507,7 @@ def run_automl(config: AutoMLConfig) -> AutoMLResult:
     workspace = _open_workspace(config.workspace)
     name = config.experiment_name or _new_name()
     prepared = _Prepared(config, workspace, name)
-    sweep = _search(config, workspace, name, prepared, started)
+    sweep = _search(config, workspace, name, prepared, started, show_output)
     metric = str(config.primary_metric)
     ranked = _ranked_children(workspace, sweep.parent_run_id, metric)
     model, best_run, best_metrics = _choose_and_refit(config, workspace, prepared, ranked, started)

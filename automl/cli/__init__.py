@@ -7,6 +7,7 @@
     automl [--workspace W] datasets ls | datasets show NAME[:VERSION] | datasets register NAME PATH
     automl [--workspace W] runs cancel RUN_ID
     automl [--workspace W] sweep FILE.yaml [--name NAME] [--quiet] [--json]
+    automl [--workspace W] run JOB.yaml [--name NAME] [--quiet] [--json]
 
 Every read command prints a table in a terminal and JSON with `--json`.
 """
@@ -17,7 +18,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from automl.cli import _store_commands, _sweep_command
+from automl.cli import _run_command, _store_commands, _sweep_command
 
 __all__ = ["CliError", "build_parser", "main"]
 
@@ -41,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     _store_commands.register(commands)
     _sweep_command.register(commands)
+    _run_command.register(commands)
     return parser
 
 

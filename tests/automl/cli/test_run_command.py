@@ -117,3 +117,22 @@ def test_example_job_is_valid() -> None:
     assert config.enable_stack_ensemble is False
     assert Path(config.training_data).name == "credit_g.csv"
     assert job.notices == ()
+
+
+def test_leaderboard_puts_completed_children_before_canceled_ones() -> None:
+    from types import SimpleNamespace
+
+    from automl.cli._run_command import _leaderboard
+
+    board = pd.DataFrame(
+        {
+            "index": [3, 1, 2],
+            "algorithm": ["CatBoost", "LightGBM", "KNN"],
+            "status": ["canceled", "completed", "completed"],
+            "accuracy": [0.9, 0.8, np.nan],
+            "fit_time": [np.nan, 1.0, 2.0],
+        }
+    )
+    rows = _leaderboard(SimpleNamespace(leaderboard=board, primary_metric="accuracy"))  # type: ignore[arg-type]
+    assert [row["index"] for row in rows] == [1, 2, 3]
+    assert rows[1]["accuracy"] is None and rows[2]["fit_time"] is None

@@ -58,7 +58,7 @@ def classification_run(tmp_path_factory: pytest.TempPathFactory) -> object:
         experiment_name="clf",
         seed=0,
     )
-    return run_automl(config)
+    return run_automl(config, show_output=False)
 
 
 @pytest.fixture()

@@ -79,7 +79,7 @@ def test_one_class_label(tmp_path: Path) -> None:
 
 
 def test_one_labelled_row(tmp_path: Path) -> None:
-    frame = tiny().assign(y=[1.0] + [None] * 29)
+    frame = tiny().assign(y=[1.0, *([np.nan] * 29)])
     fails_before_compute(
         tmp_path / "ws",
         r"`label_column_name` 'y' has a value in only 1 row",

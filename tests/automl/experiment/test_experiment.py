@@ -112,7 +112,7 @@ def test_regression_end_to_end(workspace_dir: str) -> None:
         workspace=workspace_dir,
         experiment_name="reg",
     )
-    result = run_automl(config)
+    result = run_automl(config, show_output=False)
     predictions = result.best_model.predict(frame)
     assert predictions.shape == (len(frame),)
     assert np.isfinite(predictions).all()
@@ -135,7 +135,7 @@ def _board(workspace: str, name: str, concurrency: int) -> list[tuple[Any, ...]]
         experiment_name=name,
         seed=7,
     )
-    board = run_automl(config).leaderboard.sort_values("index")
+    board = run_automl(config, show_output=False).leaderboard.sort_values("index")
     return [
         (row["index"], row["algorithm"], repr(sorted(row["hyperparameters"].items())),
          repr(row.get("members")), row["status"], round(row["accuracy"], 12),
@@ -167,7 +167,7 @@ def test_timeout_is_a_promise(workspace_dir: str) -> None:
         enable_early_stopping=False,
     )
     started = time.monotonic()
-    result = run_automl(config)
+    result = run_automl(config, show_output=False)
     wall = time.monotonic() - started
     assert wall < budget_s * 1.05 + 5.0
     assert wall > budget_s * 0.5  # the budget, not the trial count, ended the search
@@ -188,11 +188,11 @@ def test_resume_repeats_nothing_finished(workspace_dir: str) -> None:
             experiment_name="resumed",
         )
 
-    first = run_automl(config(2))
-    again = run_automl(config(2))
+    first = run_automl(config(2), show_output=False)
+    again = run_automl(config(2), show_output=False)
     assert again.parent_run_id == first.parent_run_id
     assert sorted(again.leaderboard["run_id"]) == sorted(first.leaderboard["run_id"])
-    extended = run_automl(config(3))
+    extended = run_automl(config(3), show_output=False)
     assert set(first.leaderboard["run_id"]) < set(extended.leaderboard["run_id"])
     assert len(extended.leaderboard) == 3
     assert extended.registered_model_version == 3
@@ -212,7 +212,7 @@ def test_voting_ensemble_is_the_last_child_and_can_be_the_best_model(workspace_d
         workspace=workspace_dir,
         experiment_name="ensemble",
     )
-    result = run_automl(config)
+    result = run_automl(config, show_output=False)
     board = result.leaderboard
     assert board.iloc[0]["algorithm"] == "VotingEnsemble"
     assert board.iloc[0]["index"] == 2 and board.iloc[0]["kind"] == "ensemble"
@@ -236,7 +236,7 @@ def test_no_ensemble_when_disabled(workspace_dir: str) -> None:
         experiment_name="plain",
         enable_voting_ensemble=False,
     )
-    board = run_automl(config).leaderboard
+    board = run_automl(config, show_output=False).leaderboard
     assert (board["kind"] == "trial").all() and len(board) == 3
 
 
@@ -252,7 +252,7 @@ def test_exit_score_ends_the_search(workspace_dir: str) -> None:
         experiment_name="exit",
         experiment_exit_score=0.5,
     )
-    result = run_automl(config)
+    result = run_automl(config, show_output=False)
     assert len(result.leaderboard) == 1
     assert result.best_score is not None and result.best_score >= 0.5
 
@@ -273,7 +273,7 @@ def test_policy_stops_hopeless_children_from_chunk_reports(workspace_dir: str) -
             slack_amount=0.001, evaluation_interval=1, delay_evaluation=0
         ),
     )
-    result = run_automl(config)
+    result = run_automl(config, show_output=False)
     board = result.leaderboard
     stopped = board[board["status"] == "early_terminated"]
     assert len(stopped) >= 1
@@ -294,7 +294,7 @@ def test_settings_the_runner_does_not_support_yet_fail_before_any_work(
         workspace=workspace_dir,
     )
     with pytest.raises(AutoMLConfigError, match=r"`test_data`.* is not supported by `fit\(\)` yet"):
-        run_automl(config)
+        run_automl(config, show_output=False)
     assert not Path(workspace_dir).exists()
 
 
@@ -310,7 +310,7 @@ def test_validation_data_is_the_single_validation_fold(workspace_dir: str) -> No
         workspace=workspace_dir,
         experiment_name="holdout",
     )
-    result = run_automl(config)
+    result = run_automl(config, show_output=False)
     assert "validation_data" in result.validation
     assert result.dropped_rows == 2 + 2  # missing labels in both tables
     child = next(c for c in result.children if c.kind == "trial")
