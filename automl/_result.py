@@ -94,7 +94,11 @@ def pd_series(values: list[dict[str, Any]], index: Any) -> Any:
 
 
 def leaderboard_frame(board: pd.DataFrame, metric_names: Sequence[str]) -> pd.DataFrame:
-    """The store's leaderboard with ``algorithm`` and a ``hyperparameters`` dict column."""
+    """The store's leaderboard with ``algorithm`` and a ``hyperparameters`` dict column.
+
+    Completed children rank first (best first); children stopped early, canceled at the
+    timeout or failed follow, since their scores cover only part of their folds.
+    """
     prefix = "hyperparameters."
     hyper_columns = [str(name) for name in board.columns if str(name).startswith(prefix)]
     rows: list[dict[str, Any]] = (
@@ -124,4 +128,7 @@ def leaderboard_frame(board: pd.DataFrame, metric_names: Sequence[str]) -> pd.Da
     rest = [name for name in out.columns if name not in known]
     metrics = [name for name in metric_names if name in rest]
     others = [name for name in rest if name not in metrics]
-    return out[known + metrics + others].reset_index(drop=True)
+    out = out[known + metrics + others]
+    if "status" in out.columns:
+        out = out.sort_values("status", key=lambda s: s != "completed", kind="stable")
+    return out.reset_index(drop=True)

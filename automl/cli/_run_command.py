@@ -87,14 +87,8 @@ def _plain(value: Any) -> Any:
 
 
 def _leaderboard(result: AutoMLResult) -> list[dict[str, Any]]:
-    """The best children, best first: index, algorithm, status, primary metric, fit_time.
-
-    Completed children come first: a child canceled at the timeout may hold the score of
-    its first folds only, which is not comparable.
-    """
+    """The best children, best first (completed ones first, as the result ranks them)."""
     board = result.leaderboard
-    if "status" in board.columns:
-        board = board.sort_values("status", key=lambda s: s != "completed", kind="stable")
     metric = result.primary_metric
     columns = [c for c in (*_COLUMNS, metric, _FIT_TIME) if c in board.columns]
     rows = []

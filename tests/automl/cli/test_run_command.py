@@ -120,19 +120,20 @@ def test_example_job_is_valid() -> None:
 
 
 def test_leaderboard_puts_completed_children_before_canceled_ones() -> None:
-    from types import SimpleNamespace
+    from automl._result import leaderboard_frame
 
-    from automl.cli._run_command import _leaderboard
-
-    board = pd.DataFrame(
+    store_board = pd.DataFrame(  # as the store ranks it: by the metric only
         {
+            "run_id": ["c", "a", "b"],
             "index": [3, 1, 2],
-            "algorithm": ["CatBoost", "LightGBM", "KNN"],
+            "kind": ["trial"] * 3,
             "status": ["canceled", "completed", "completed"],
             "accuracy": [0.9, 0.8, np.nan],
-            "fit_time": [np.nan, 1.0, 2.0],
+            "learner": ["CatBoost", "LightGBM", "KNN"],
+            "hyperparameters.depth": [6, np.nan, np.nan],
         }
     )
-    rows = _leaderboard(SimpleNamespace(leaderboard=board, primary_metric="accuracy"))  # type: ignore[arg-type]
-    assert [row["index"] for row in rows] == [1, 2, 3]
-    assert rows[1]["accuracy"] is None and rows[2]["fit_time"] is None
+    board = leaderboard_frame(store_board, ["accuracy"])
+    assert list(board["index"]) == [1, 2, 3]
+    assert list(board["algorithm"]) == ["LightGBM", "KNN", "CatBoost"]
+    assert board.loc[2, "hyperparameters"] == {"depth": 6}
