@@ -13,6 +13,23 @@ from pathlib import Path
 from typing import Any
 
 
+def add_job_command(
+    commands: Any, name: str, *, help_text: str, description: str, metavar: str, handler: Any
+) -> Any:
+    """A command that runs a job file: `automl NAME FILE [--name N] [--quiet] [--json]`."""
+    parser = commands.add_parser(name, help=help_text, description=description)
+    parser.add_argument("file", metavar=metavar, help="the job file")
+    parser.add_argument(
+        "--name",
+        default=None,
+        help="experiment name (default: the job's experiment_name, else the file's stem)",
+    )
+    parser.add_argument("--quiet", "-q", action="store_true", help="no progress while it runs")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.set_defaults(handler=handler)
+    return parser
+
+
 def to_plain(value: Any) -> Any:
     """Turn records (dataclasses, enums, datetimes, paths) into JSON-ready values."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):

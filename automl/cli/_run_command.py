@@ -16,7 +16,7 @@ import shlex
 import sys
 from typing import TYPE_CHECKING, Any
 
-from automl.cli._render import print_json, print_table
+from automl.cli._render import add_job_command, print_json, print_table
 
 if TYPE_CHECKING:
     from automl._result import AutoMLResult
@@ -35,18 +35,14 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "training_data, target_column_name, primary_metric, limits, training, featurization). "
         "Running the same file again resumes its experiment."
     )
-    parser = commands.add_parser(
-        "run", help="run an AutoML job from its YAML file", description=description
+    add_job_command(
+        commands,
+        "run",
+        help_text="run an AutoML job from its YAML file",
+        description=description,
+        metavar="JOB.yaml",
+        handler=_run,
     )
-    parser.add_argument("file", metavar="JOB.yaml", help="the AutoML job")
-    parser.add_argument(
-        "--name",
-        default=None,
-        help="experiment name (default: the job's experiment_name, else the file's stem)",
-    )
-    parser.add_argument("--quiet", "-q", action="store_true", help="no progress while it runs")
-    parser.add_argument("--json", action="store_true", help="print the result as JSON")
-    parser.set_defaults(handler=_run)
 
 
 def _run(args: argparse.Namespace) -> None:

@@ -14,7 +14,7 @@ import shlex
 import sys
 from typing import TYPE_CHECKING, Any
 
-from automl.cli._render import print_json, print_table
+from automl.cli._render import add_job_command, print_json, print_table
 
 if TYPE_CHECKING:
     from trials._sweep_yaml import SweepJob
@@ -34,18 +34,14 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "search_space, objective, sampling_algorithm, early_termination, limits). Running "
         "the same file again resumes its experiment."
     )
-    parser = commands.add_parser(
-        "sweep", help="run a sweep job from its YAML file", description=description
+    add_job_command(
+        commands,
+        "sweep",
+        help_text="run a sweep job from its YAML file",
+        description=description,
+        metavar="FILE.yaml",
+        handler=_sweep,
     )
-    parser.add_argument("file", metavar="FILE.yaml", help="the sweep job")
-    parser.add_argument(
-        "--name",
-        default=None,
-        help="experiment name (default: the job's experiment_name, else the file's stem)",
-    )
-    parser.add_argument("--quiet", "-q", action="store_true", help="no progress while it runs")
-    parser.add_argument("--json", action="store_true", help="print the result as JSON")
-    parser.set_defaults(handler=_sweep)
 
 
 def _sweep(args: argparse.Namespace) -> None:
