@@ -65,7 +65,11 @@ def predict_scores(model: Any, X: Any, task: str, classes: list[Any]) -> NDArray
 
 
 def _score(
-    plan: FoldPlan, y: Any, scores: NDArray[Any], metrics: list[str] | None
+    plan: FoldPlan,
+    y: Any,
+    scores: NDArray[Any],
+    metrics: list[str] | None,
+    weights: NDArray[Any] | None = None,
 ) -> dict[str, float]:
     from automl.metrics import compute_metrics
 
@@ -77,9 +81,12 @@ def _score(
             classes=plan.classes,
             positive_label=plan.positive_label,
             metrics=metrics,
+            sample_weight=weights,
         )
     y_range = None if plan.y_range is None else (plan.y_range[0], plan.y_range[1])
-    return compute_metrics(plan.task, y, scores, y_range=y_range, metrics=metrics)
+    return compute_metrics(
+        plan.task, y, scores, y_range=y_range, metrics=metrics, sample_weight=weights
+    )
 
 
 def _finite(values: Mapping[str, float]) -> dict[str, float]:
@@ -104,7 +111,7 @@ def _fit_fold(
         if reported[0] < step < CHUNKS:
             reported[0] = step
             scores = predict_scores(model, data.X_valid, plan.task, plan.classes)
-            value = _score(plan, data.y_valid, scores, [metric]).get(metric, math.nan)
+            value = _score(plan, data.y_valid, scores, [metric], data.w_valid).get(metric, math.nan)
             if math.isfinite(value):
                 ctx.report(step=fold * CHUNKS + step, **{metric: value})
         return ctx.should_stop()
@@ -112,8 +119,23 @@ def _fit_fold(
     eval_set = (data.X_valid, data.y_valid) if learner.info.early_stopping else None
     chunks = CHUNKS if learner.info.iterative else 1
     return learner.fit(
-        estimator, data.X_train, data.y_train, eval_set=eval_set, on_chunk=on_chunk, chunks=chunks
+        estimator,
+        data.X_train,
+        data.y_train,
+        eval_set=eval_set,
+        on_chunk=on_chunk,
+        chunks=chunks,
+        sample_weight=data.w_train,
     )
+
+
+def _weights(parts: list[tuple[Any, Any, NDArray[Any], Any]]) -> NDArray[Any] | None:
+    """The validation rows' weights of the folds so far (None without weights)."""
+    import numpy as np
+
+    if parts[0][3] is None:
+        return None
+    return np.concatenate([np.asarray(part[3]) for part in parts])
 
 
 def run_child(
@@ -132,7 +154,7 @@ def run_child(
     hyperparameters = dict(params.get("hyperparameters") or {})
     kind = learner.info.input_kind
     metric = plan.primary_metric
-    parts: list[tuple[Any, Any, NDArray[Any]]] = []
+    parts: list[tuple[Any, Any, NDArray[Any], Any]] = []
     iterations: list[int] = []
     for fold in range(plan.n_folds):
         data = load_fold(cache_dir, fold, kind)
@@ -141,11 +163,10 @@ def run_child(
         if used is not None:
             iterations.append(used)
         scores = predict_scores(model, data.X_valid, plan.task, plan.classes)
-        parts.append((np.asarray(data.valid_rows), np.asarray(data.y_valid), scores))
-        rows = np.concatenate([part[0] for part in parts])
+        parts.append((np.asarray(data.valid_rows), np.asarray(data.y_valid), scores, data.w_valid))
         truth = np.concatenate([part[1] for part in parts])
         so_far = np.concatenate([part[2] for part in parts])
-        value = _score(plan, truth, so_far, [metric]).get(metric, math.nan)
+        value = _score(plan, truth, so_far, [metric], _weights(parts)).get(metric, math.nan)
         if math.isfinite(value):
             ctx.report(step=(fold + 1) * CHUNKS, **{metric: value})
         if ctx.should_stop():
@@ -156,9 +177,13 @@ def run_child(
     fold_ids = np.concatenate([np.full(len(part[0]), j) for j, part in enumerate(parts)])
     path = ctx.artifact_dir / OOF_ARTIFACT
     path.parent.mkdir(parents=True, exist_ok=True)
-    joblib.dump({"rows": rows, "y": truth, "predictions": oof, "folds": fold_ids}, path)
+    weights = _weights(parts)
+    joblib.dump(
+        {"rows": rows, "y": truth, "predictions": oof, "folds": fold_ids, "weights": weights},
+        path,
+    )
     ctx.log_artifact(path, OOF_ARTIFACT)
-    metrics = _finite(_score(plan, truth, oof, None))
+    metrics = _finite(_score(plan, truth, oof, None, weights))
     n_classes = len(plan.classes) or None
     metrics[COST] = learner.cost(
         hyperparameters,
@@ -238,7 +263,7 @@ def run_ensemble(
     oof_path = ctx.artifact_dir / OOF_ARTIFACT
     joblib.dump({**first, "predictions": np.asarray(oof)}, oof_path)
     ctx.log_artifact(oof_path, OOF_ARTIFACT)
-    metrics = _finite(_score(plan, first["y"], np.asarray(oof), None))
+    metrics = _finite(_score(plan, first["y"], np.asarray(oof), None, first.get("weights")))
     metrics[COST] = 1.0
     metrics[FIT_TIME] = time.perf_counter() - started
     return metrics

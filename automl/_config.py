@@ -429,7 +429,7 @@ class AutoMLConfig:
             "allowed_models": _list(self.allowed_models),
             "blocked_models": _list(self.blocked_models),
             "enable_dnn": self.enable_dnn,
-            "featurization": None if featurization is None else featurization.to_dict(),
+            "featurization": featurization.to_dict(),
             "validation_data": self.validation_data is not None,
             "validation_size": self.validation_size,
             "n_cross_validations": self.n_cross_validations,

@@ -170,7 +170,7 @@ def check_featurization(value: object) -> str | FeaturizationConfig:
             resolved = resolve_featurization(value)
         except ValueError as error:
             raise relocate(error, "featurization") from None
-        return "off" if resolved is None else resolved
+        return "off" if resolved.passthrough else resolved
     raise AutoMLConfigError(
         "`featurization` must be 'auto', 'off', a FeaturizationConfig or a mapping of its "
         f"fields, got {describe(value)}"

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from automl._config_checks import AutoMLConfigError
 from automl._prepare import PreparedData
 from trials import TrialTarget
 
@@ -30,7 +29,7 @@ if TYPE_CHECKING:
     from automl._pipeline import AutoMLPipeline
     from automl._result import AutoMLResult
     from automl._searcher import AutoMLSearcher
-    from trials import Run, SweepResult, Workspace
+    from trials import ModelVersion, Run, SweepResult, Workspace
     from trials.executors import TrainFunction
 
 __all__ = ["run_automl"]
@@ -39,6 +38,7 @@ DEFAULT_MAX_TRIALS = 1000
 """Azure's default number of iterations."""
 _REFIT_RESERVE_FRACTION = 0.1
 _REFIT_RESERVE_MIN_S = 2.0
+_EXPLAIN_RESERVE_FRACTION = 0.05
 
 
 class ChildTarget(TrialTarget):
@@ -94,14 +94,18 @@ def _budget(config: AutoMLConfig) -> float | None:
     return None if minutes is None else float(minutes) * 60.0
 
 
-def _search_timeout(budget: float | None, started: float, ensemble: bool) -> float | None:
+def _search_timeout(
+    budget: float | None, started: float, ensemble: bool, explain: bool = False
+) -> float | None:
     """Seconds left for the search: the budget less the prep so far and the refit reserve.
 
-    An ensemble refits several children, so it reserves twice as much.
+    An ensemble refits several children, so it reserves twice as much; an explanation of
+    the best model adds its own share.
     """
     if budget is None:
         return None
     fraction = _REFIT_RESERVE_FRACTION * (2.0 if ensemble else 1.0)
+    fraction += _EXPLAIN_RESERVE_FRACTION if explain else 0.0
     reserve = max(_REFIT_RESERVE_MIN_S, fraction * budget)
     return max(0.5, budget - reserve - (time.monotonic() - started))
 
@@ -130,7 +134,12 @@ def _search(
     limits = Limits(
         max_total_trials=config.max_trials or DEFAULT_MAX_TRIALS,
         max_concurrent_trials=config.max_concurrent_iterations,
-        timeout=_search_timeout(_budget(config), started, bool(config.enable_voting_ensemble)),
+        timeout=_search_timeout(
+            _budget(config),
+            started,
+            bool(config.enable_voting_ensemble),
+            bool(config.model_explainability),
+        ),
         trial_timeout=None if trial_minutes is None else trial_minutes * 60.0,
     )
     deadline = None
@@ -264,12 +273,29 @@ def _refit(prepared: PreparedData, config: AutoMLConfig, members: list[_Member])
         if learner.info.iterations_param is not None and member.iterations is not None:
             hyperparameters[learner.info.iterations_param] = max(1, round(member.iterations))
         estimator = learner.build(hyperparameters, task, seed=config.seed, n_jobs=1)
-        model = learner.fit(estimator, adapters[kind].transform(base), prepared.y)
+        model = learner.fit(
+            estimator, adapters[kind].transform(base), prepared.y, sample_weight=prepared.weights
+        )
         fitted.append(
             PipelineMember(learner.info.name, hyperparameters, adapters[kind], model, member.weight)
         )
     classes = prepared.plan.classes if task == "classification" else None
     return AutoMLPipeline(featurizer, fitted, task=task, classes=classes)
+
+
+def _registered_version(workspace: Workspace, name: str, run: Run) -> ModelVersion | None:
+    """The version this experiment already registered for ``run`` (a resumed experiment)."""
+    from trials import NotFoundError
+
+    try:
+        versions = workspace.models.versions(_model_name(name))
+    except NotFoundError:
+        return None
+    for version in versions:
+        extra = version.lineage.get("extra") or {}
+        if version.source_run_id == run.id and extra.get("experiment_name") == name:
+            return version
+    return None
 
 
 def _choose_and_refit(
@@ -278,17 +304,28 @@ def _choose_and_refit(
     prepared: PreparedData,
     ranked: list[tuple[float, Run, dict[str, float]]],
     started: float,
-) -> tuple[AutoMLPipeline | None, Run | None, dict[str, float]]:
-    """Refit the best run whose refit fits in the time left (the promise)."""
+    name: str,
+) -> tuple[AutoMLPipeline | None, Run | None, dict[str, float], ModelVersion | None]:
+    """Refit the best run whose refit fits in the time left (the promise).
+
+    A run this experiment registered before (it is resumed after its end) is loaded from
+    the registry instead, and registered no second time.
+    """
+    from automl._pipeline import load_model
+
     budget = _budget(config)
     for _, run, metrics in ranked:
+        existing = _registered_version(workspace, name, run)
+        if existing is not None:
+            model = load_model(workspace, existing.name, existing.version)
+            return model, run, metrics, existing
         members = _members_of(workspace, run, prepared.plan.n_folds)
         if budget is not None:
             left = budget - (time.monotonic() - started)
             if sum(member.estimate_s for member in members) + 0.5 > left:
                 continue
-        return _refit(prepared, config, members), run, metrics
-    return None, None, {}
+        return _refit(prepared, config, members), run, metrics, None
+    return None, None, {}, None
 
 
 def _register(
@@ -342,46 +379,38 @@ def run_automl(config: AutoMLConfig, *, show_output: bool = True) -> AutoMLResul
 
     Returns:
         The result: best model (refitted on every training row), leaderboard, guardrails,
-        featurization summary and the registered model version.
+        featurization summary, the registered model version, test scores (with test data)
+        and the explanation (``model_explainability``).
 
     Example:
         >>> result = run_automl(AutoMLConfig("classification", training_data=df,  # doctest: +SKIP
         ...                                  label_column_name="y", max_trials=5))
         >>> result.best_model.predict(df)  # doctest: +SKIP
     """
+    from automl._assess import assess
     from automl._result import AutoMLResult, leaderboard_frame
     from automl.metrics import metric_names
 
     started = time.monotonic()
-    unsupported = [
-        field
-        for field in (
-            "test_data",
-            "test_size",
-            "cv_split_column_names",
-            "weight_column_name",
-        )
-        if getattr(config, field, None) is not None
-    ]
-    if unsupported:
-        raise AutoMLConfigError(
-            f"{', '.join(f'`{name}`' for name in unsupported)} is not supported by "
-            "`fit()` yet; leave it unset (validate with `validation_size` or "
-            "`n_cross_validations`, or let Azure's size rule choose)"
-        )
     workspace = _open_workspace(config.workspace)
     name = config.experiment_name or _new_name()
     prepared = PreparedData(config, workspace, name)
     sweep = _search(config, workspace, name, prepared, started, show_output)
     metric = str(config.primary_metric)
     ranked = _ranked_children(workspace, sweep.parent_run_id, metric)
-    model, best_run, best_metrics = _choose_and_refit(config, workspace, prepared, ranked, started)
+    model, best_run, best_metrics, version = _choose_and_refit(
+        config, workspace, prepared, ranked, started, name
+    )
     summary = [] if model is None else model.featurizer.get_featurization_summary()
-    version = None
-    if model is not None and best_run is not None:
+    if model is not None and best_run is not None and version is None:
         version, _ = _register(
             config, workspace, name, model, best_run, sweep.parent_run_id, prepared, summary
         )
+    assessment = None
+    if model is not None:
+        budget = _budget(config)
+        left = None if budget is None else budget - (time.monotonic() - started) - 1.0
+        assessment = assess(model, config, prepared, workspace, sweep.parent_run_id, left)
     board = leaderboard_frame(sweep.leaderboard, metric_names(config.task))
     return AutoMLResult(
         experiment_name=name,
@@ -402,6 +431,9 @@ def run_automl(config: AutoMLConfig, *, show_output: bool = True) -> AutoMLResul
         registered_model_version=None if version is None else version.version,
         model_version=version,
         skipped_models=dict(prepared.selection.skipped),
+        test_scores={} if assessment is None else assessment.test_scores,
+        explanation=None if assessment is None else assessment.explanation,
+        explanation_note=None if assessment is None else assessment.explanation_note,
         workspace=workspace,
         sweep=sweep,
     )

@@ -59,13 +59,15 @@ class FoldPlan:
 
 @dataclass(frozen=True, eq=False)
 class FoldMatrices:
-    """One fold's adapted matrices (memory-mapped where possible)."""
+    """One fold's adapted matrices (memory-mapped where possible); row weights or None."""
 
     X_train: Any
     y_train: Any
     X_valid: Any
     y_valid: Any
     valid_rows: Any
+    w_train: Any = None
+    w_valid: Any = None
 
 
 def _fold_path(cache_dir: Path, fold: int, kind: str) -> Path:
@@ -96,6 +98,7 @@ def prepare_folds(
     plan: FoldPlan,
     kinds: Sequence[str],
     featurization: FeaturizationConfig | None,
+    weights: Any = None,
 ) -> FoldPlan:
     """Featurize each fold once and cache its adapted matrices per input kind.
 
@@ -108,6 +111,7 @@ def prepare_folds(
         plan: The plan to complete (``n_features`` is filled in here).
         kinds: The input kinds the learners of the search need.
         featurization: The featurization config (None: the defaults).
+        weights: Row weights, one per row of ``X``, or None.
 
     Returns:
         The plan with ``n_features``, also written to ``plan.json`` in the cache folder.
@@ -143,14 +147,16 @@ def prepare_folds(
             }
             widths.setdefault(kind, _width(matrices["X_train"]))
             _atomic_dump(matrices, path)
-        _atomic_dump(
-            {
-                "y_train": labels[train_rows],
-                "y_valid": labels[valid_rows],
-                "valid_rows": valid_rows,
-            },
-            labels_path,
-        )
+        row_labels = {
+            "y_train": labels[train_rows],
+            "y_valid": labels[valid_rows],
+            "valid_rows": valid_rows,
+        }
+        if weights is not None:
+            row_weights = np.asarray(weights, dtype=np.float64)
+            row_labels["w_train"] = row_weights[train_rows]
+            row_labels["w_valid"] = row_weights[valid_rows]
+        _atomic_dump(row_labels, labels_path)
     done = FoldPlan(**{**asdict(plan), "n_features": widths})
     (cache / _PLAN_FILE).write_text(json.dumps(asdict(done), default=_plain), encoding="utf-8")
     return done
@@ -182,4 +188,6 @@ def load_fold(cache_dir: str | os.PathLike[str], fold: int, kind: str) -> FoldMa
         matrices["X_valid"],
         labels["y_valid"],
         labels["valid_rows"],
+        labels.get("w_train"),
+        labels.get("w_valid"),
     )

@@ -14,9 +14,12 @@ from automl._config_checks import AutoMLConfigError
 
 if TYPE_CHECKING:
     import pandas as pd
+    from numpy.typing import NDArray
 
     from automl._config import AutoMLConfig
     from automl._fold_data import FoldPlan
+    from automl._validation import FoldSet, ValidationPlan
+    from automl.learners import ModelSelection
     from trials import Workspace
 
 __all__ = ["PreparedData", "data_fingerprint"]
@@ -32,20 +35,29 @@ def data_fingerprint(frame: pd.DataFrame) -> str:
 
 
 class PreparedData:
-    """The parent's data prep: rows, labels, folds, guardrails, cache.
+    """The parent's data prep: rows, labels, weights, folds, guardrails, cache.
 
-    With ``validation_data`` its rows follow the training rows in the fold matrices (one
-    fold: train on the training rows, score on the validation rows); the final model is
-    refitted on the training rows (``X``, ``y``).
+    Rows with a missing label are dropped (reported). ``test_size`` then holds out a
+    stratified share of the rows as test data (``test_data`` gives it instead); the
+    validation is chosen on the rest. With ``validation_data`` its rows follow the training
+    rows in the fold matrices (one fold: train on the training rows, score on the
+    validation rows); the final model is refitted on the training rows (``X``, ``y``,
+    ``weights``). The weight and cv split columns are never features.
+
+    Attributes:
+        X, y, weights: The training rows (features only), labels and row weights (None
+            without ``weight_column_name``).
+        test: The test rows ``(X, y, weights)`` or None.
+        explain: Labelled rows the model did not fit in the search, for permutation
+            importance: the validation data, or the first fold's validation rows.
     """
 
     def __init__(self, config: AutoMLConfig, workspace: Workspace, name: str) -> None:
         import numpy as np
-        import pandas as pd
 
         from automl._data import load_data
         from automl._fold_data import FoldPlan, prepare_folds
-        from automl._validation import Fold, FoldSet, choose_validation, make_folds
+        from automl._validation import choose_validation, split_test
         from featurization import drop_missing_target, resolve_featurization, run_guardrails
 
         task = config.task
@@ -55,42 +67,47 @@ class PreparedData:
         config.check_columns(list(frame.columns))
         self.fingerprint = data_fingerprint(frame)
         self.source = dict(loaded.source)
-        raw_X = frame.drop(columns=[label])
+        special = _special_columns(config)
+        features = [column for column in frame.columns if column != label and column not in special]
         self.featurization = resolve_featurization(config.featurization)
-        X, y, self.dropped = drop_missing_target(raw_X, frame[label])
-        _check_labels(y, task, label, len(frame))
-        given = config.validation_data is not None
-        if given:  # checked before any guardrail, fold or cache work
-            valid = load_data(config.validation_data, workspace=workspace, field="validation_data")
-            config.check_columns(list(valid.frame.columns), field="validation_data")
-            _check_same_columns(list(frame.columns), list(valid.frame.columns))
+        rows, labels, self.dropped = drop_missing_target(frame.drop(columns=[label]), frame[label])
+        _check_labels(labels, task, label, len(frame))
+        y = np.asarray(labels)
+        weights = _weights(rows, config.weight_column_name, "training_data")
+        valid = self._other_table(config, workspace, "validation_data", features)
+        self.test = self._other_table(config, workspace, "test_data", features)
+        if config.test_size is not None and self.test is None:
+            kept, held = split_test(len(y), float(config.test_size), y, task, config.seed)
+            test_rows = rows.iloc[held].reset_index(drop=True)
+            self.test = (
+                test_rows[features],
+                y[held],
+                None if weights is None else weights[held],
+            )
+            rows, y = rows.iloc[kept].reset_index(drop=True), y[kept]
+            weights = None if weights is None else weights[kept]
         plan = choose_validation(
             len(y),
             task=task,
-            validation_data_given=given,
+            validation_data_given=valid is not None,
             validation_size=config.validation_size,
             n_cross_validations=config.n_cross_validations,
+            cv_split_column_names=config.cv_split_column_names,
         )
         self.validation = plan.reason
         self.guardrails = run_guardrails(
-            raw_X, frame[label], task=task, config=self.featurization, validation=plan.reason
+            frame[features], frame[label], task=task, config=self.featurization,
+            validation=plan.reason,
+        )  # fmt: skip
+        self.X, self.y, self.weights = rows[features], y, weights
+        folds, all_X, all_y, all_w = self._folds(config, plan, rows, valid)
+        first = folds[0]
+        self.explain = (
+            (valid[0], valid[1])
+            if valid is not None
+            else (self.X.iloc[np.asarray(first.valid)], self.y[np.asarray(first.valid)])
         )
-        self.X, self.y = X, np.asarray(y)
-        all_X, all_y = X, self.y
-        if given:
-            self.fingerprint += "+" + data_fingerprint(valid.frame)
-            valid_X, valid_y, dropped = drop_missing_target(
-                valid.frame.drop(columns=[label]), valid.frame[label]
-            )
-            self.dropped += dropped
-            all_X = pd.concat([X, valid_X[list(X.columns)]], ignore_index=True)
-            all_y = np.concatenate([self.y, np.asarray(valid_y)])
-            n_train = len(self.y)
-            rows = np.arange(len(all_y), dtype=np.int32)
-            folds = FoldSet((Fold(rows[:n_train], rows[n_train:], "validation_data"),))
-        else:
-            folds = make_folds(plan, self.y, task=task, seed=config.seed)
-        self.selection = config.model_selection()
+        self.selection = _weighted_selection(config)
         kinds = sorted({learner.info.input_kind for learner in self.selection.learners})
         cache = workspace.artifact_root / "automl" / name / "folds"
         classification = task == "classification"
@@ -109,8 +126,133 @@ class PreparedData:
             seed=config.seed,
         )
         self.plan: FoldPlan = prepare_folds(
-            all_X, all_y, folds, plan=empty, kinds=kinds, featurization=self.featurization
+            all_X,
+            all_y,
+            folds,
+            plan=empty,
+            kinds=kinds,
+            featurization=self.featurization,
+            weights=all_w,
         )
+
+    def _other_table(
+        self, config: AutoMLConfig, workspace: Workspace, field: str, features: list[str]
+    ) -> tuple[pd.DataFrame, NDArray[Any], NDArray[Any] | None] | None:
+        """``validation_data`` or ``test_data``: checked, missing labels dropped."""
+        import numpy as np
+
+        from automl._data import load_data
+        from featurization import drop_missing_target
+
+        value = getattr(config, field)
+        if value is None:
+            return None
+        label = config.label_column_name
+        other = load_data(value, workspace=workspace, field=field)
+        config.check_columns(list(other.frame.columns), field=field)
+        _check_same_columns(features, other.frame, field, _special_columns(config) | {label})
+        self.fingerprint += "+" + data_fingerprint(other.frame)
+        rows, labels, dropped = drop_missing_target(
+            other.frame.drop(columns=[label]), other.frame[label]
+        )
+        self.dropped += dropped
+        if len(labels) == 0:
+            raise AutoMLConfigError(
+                f"`label_column_name` {label!r} is missing in every row of `{field}`; "
+                "give rows with labels"
+            )
+        weight = config.weight_column_name
+        weights = _weights(rows, weight, field) if weight in rows.columns else None
+        return rows[features], np.asarray(labels), weights
+
+    def _folds(
+        self,
+        config: AutoMLConfig,
+        plan: ValidationPlan,
+        rows: pd.DataFrame,
+        valid: tuple[pd.DataFrame, NDArray[Any], NDArray[Any] | None] | None,
+    ) -> tuple[FoldSet, pd.DataFrame, NDArray[Any], NDArray[Any] | None]:
+        """The folds and the rows they index (training rows, then any validation rows)."""
+        import numpy as np
+        import pandas as pd
+
+        from automl._validation import Fold, FoldSet, make_folds
+
+        if valid is None:
+            try:
+                folds = make_folds(
+                    plan, self.y, task=config.task, seed=config.seed, cv_split_columns=rows
+                )
+            except ValueError as error:
+                raise AutoMLConfigError(str(error)) from None
+            return folds, self.X, self.y, self.weights
+        valid_X, valid_y, valid_w = valid
+        all_X = pd.concat([self.X, valid_X], ignore_index=True)
+        all_y = np.concatenate([self.y, valid_y])
+        all_w = None
+        if self.weights is not None:
+            all_w = np.concatenate(
+                [self.weights, np.ones(len(valid_y)) if valid_w is None else valid_w]
+            )
+        n_train = len(self.y)
+        index = np.arange(len(all_y), dtype=np.int32)
+        return (
+            FoldSet((Fold(index[:n_train], index[n_train:], "validation_data"),)),
+            all_X,
+            all_y,
+            all_w,
+        )
+
+
+def _special_columns(config: AutoMLConfig) -> set[str]:
+    """The weight and cv split columns: in the data, never features."""
+    named = set(config.cv_split_column_names or ())
+    if config.weight_column_name is not None:
+        named.add(config.weight_column_name)
+    return named
+
+
+def _weights(rows: pd.DataFrame, column: str | None, field: str) -> NDArray[Any] | None:
+    """The row weights of ``column``: finite, non-negative numbers with a positive total."""
+    import numpy as np
+    import pandas as pd
+
+    if column is None:
+        return None
+    where = f"`weight_column_name` {column!r} of `{field}`"
+    values = pd.to_numeric(rows[column], errors="coerce").to_numpy(dtype=np.float64)
+    bad = ~np.isfinite(values) | (values < 0)
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        value = _plain(rows[column].iloc[row])
+        raise AutoMLConfigError(
+            f"{where} must hold finite non-negative numbers, got {value!r} in row {row} "
+            f"({int(bad.sum())} such row(s)); fix or drop those rows"
+        )
+    if values.sum() <= 0:
+        raise AutoMLConfigError(f"{where} must have a positive total, got all zeros")
+    return values
+
+
+def _weighted_selection(config: AutoMLConfig) -> ModelSelection:
+    """The learners to search; with row weights, those that take them."""
+    from automl.learners import ModelSelection
+
+    selection = config.model_selection()
+    if config.weight_column_name is None:
+        return selection
+    kept = tuple(x for x in selection.learners if x.info.supports_sample_weight)
+    skipped = dict(selection.skipped)
+    for learner in selection.learners:
+        if not learner.info.supports_sample_weight:
+            skipped[learner.info.name] = "takes no row weights, and `weight_column_name` is set"
+    if not kept:
+        raise AutoMLConfigError(
+            f"`weight_column_name` is set, but none of the models left "
+            f"({', '.join(selection.names)}) takes row weights; allow another model or leave "
+            "the weights out"
+        )
+    return ModelSelection(kept, skipped)
 
 
 def _check_labels(y: pd.Series, task: str, label: str, n_rows: int) -> None:
@@ -139,10 +281,13 @@ def _plain(value: Any) -> Any:
     return value.item() if hasattr(value, "item") else value
 
 
-def _check_same_columns(train: list[str], valid: list[str]) -> None:
-    """`validation_data` must have the columns of `training_data`, no more, no fewer."""
-    missing = [column for column in train if column not in valid]
-    extra = [column for column in valid if column not in train]
+def _check_same_columns(
+    features: list[str], other: pd.DataFrame, field: str, allowed: set[str]
+) -> None:
+    """`validation_data` / `test_data` must have the feature columns, no more, no fewer."""
+    columns = [column for column in other.columns if column not in allowed]
+    missing = [column for column in features if column not in columns]
+    extra = [column for column in columns if column not in features]
     if missing or extra:
         parts = []
         if missing:
@@ -150,5 +295,5 @@ def _check_same_columns(train: list[str], valid: list[str]) -> None:
         if extra:
             parts.append(f"not in `training_data`: {', '.join(map(repr, extra))}")
         raise AutoMLConfigError(
-            f"`validation_data` must have the columns of `training_data`; {'; '.join(parts)}"
+            f"`{field}` must have the columns of `training_data`; {'; '.join(parts)}"
         )

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
+    from automl._explain import Explanation
     from automl._pipeline import AutoMLPipeline
     from featurization import GuardrailReport
     from trials import ModelVersion, Run, SweepResult, Workspace
@@ -42,6 +43,10 @@ class AutoMLResult:
         registered_model_version: Its version.
         model_version: The registry record.
         skipped_models: Learners left out of the search, with the reason.
+        test_scores: Every metric of the best model on the test data (``test_data`` or
+            ``test_size``); empty without test data.
+        explanation: Permutation importances of the best model (``model_explainability``),
+            or None; ``explanation_note`` says why when it was skipped.
         workspace: The workspace holding the experiment.
     """
 
@@ -63,8 +68,17 @@ class AutoMLResult:
     registered_model_version: int | None = None
     model_version: ModelVersion | None = None
     skipped_models: Mapping[str, str] = field(default_factory=dict)
+    test_scores: Mapping[str, float] = field(default_factory=dict)
+    explanation: Explanation | None = None
+    explanation_note: str | None = None
     workspace: Workspace | None = None
     sweep: SweepResult | None = None
+
+    @property
+    def feature_importances(self) -> pd.DataFrame | None:
+        """Raw and engineered permutation importances of the best model, most important
+        first (None without an explanation)."""
+        return None if self.explanation is None else self.explanation.to_frame()
 
     def get_output(self) -> tuple[Run | None, AutoMLPipeline | None]:
         """``(best_run, best_model)``, as Azure's ``AutoMLRun.get_output()``."""

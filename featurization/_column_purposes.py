@@ -178,6 +178,8 @@ def infer_column_purposes(
         raise FeaturizationError("`X` must have at least one row, got an empty frame")
     config = config if config is not None else FeaturizationConfig()
     config.check_columns(list(frame.columns))
+    if config.passthrough:
+        return _passthrough_purposes(frame)
     result: dict[str, ColumnPurposeInfo] = {}
     for column in frame.columns:
         series = frame[column]
@@ -203,6 +205,39 @@ def infer_column_purposes(
             n_missing=n_missing,
             n_rows=len(series),
             overridden=overridden,
+        )
+    return result
+
+
+def _passthrough_purposes(frame: pd.DataFrame) -> dict[str, ColumnPurposeInfo]:
+    """Featurization 'off': every column is Numeric as given; any other column is an error."""
+    from pandas.api import types
+
+    other = [
+        f"{column!r} ({frame[column].dtype})"
+        for column in frame.columns
+        if not (types.is_numeric_dtype(frame[column]) or types.is_bool_dtype(frame[column]))
+    ]
+    if other:
+        raise FeaturizationError(
+            "featurization 'off' uses every column as given, so every column must be numeric "
+            f"or boolean; not numeric: {', '.join(other[:10])}"
+            f"{' ...' if len(other) > 10 else ''}; use featurization='auto', or encode "
+            "those columns yourself"
+        )
+    result: dict[str, ColumnPurposeInfo] = {}
+    for column in frame.columns:
+        series = frame[column]
+        result[column] = ColumnPurposeInfo(
+            column=column,
+            purpose=ColumnPurpose.NUMERIC,
+            reason="featurization 'off': used as given",
+            detected=ColumnPurpose.NUMERIC,
+            dtype=str(series.dtype),
+            n_unique=int(series.nunique(dropna=True)),
+            n_missing=int(series.isna().sum()),
+            n_rows=len(series),
+            overridden=True,
         )
     return result
 

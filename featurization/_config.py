@@ -67,6 +67,10 @@ class FeaturizationConfig:
             (out-of-fold target encoding) for ``CategoricalHash`` columns.
         thresholds: The column-purpose inference rules' thresholds.
         random_state: Seed of the target encoder's folds and the adapters' SVD.
+        passthrough: Azure's ``featurization='off'``: every column is used as given, so
+            each must be numeric (or boolean); nothing is dropped, encoded or expanded, and
+            missing values are only filled (with the column mean) because most learners
+            cannot take them. The other fields must keep their defaults.
 
     Example:
         >>> from featurization import ImputerParams
@@ -86,6 +90,7 @@ class FeaturizationConfig:
     high_cardinality_encoding: HighCardinalityEncoding = "hash"
     thresholds: PurposeThresholds = field(default_factory=PurposeThresholds)
     random_state: int = 0
+    passthrough: bool = False
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -106,9 +111,26 @@ class FeaturizationConfig:
             raise FeaturizationError(
                 f"`random_state` must be an integer, got {describe(self.random_state)}"
             )
+        if not isinstance(self.passthrough, bool):
+            raise FeaturizationError(
+                f"`passthrough` must be True or False, got {describe(self.passthrough)}"
+            )
         self._check_consistent()
 
     def _check_consistent(self) -> None:
+        if self.passthrough:
+            custom = [
+                item.name
+                for item in dataclasses.fields(self)
+                if item.name != "passthrough"
+                and getattr(self, item.name) != getattr(_DEFAULTS, item.name)
+            ]
+            if custom:
+                raise FeaturizationError(
+                    f"featurization 'off' (`passthrough=True`) uses every column as given, so "
+                    f"{list_names(custom)} cannot be set with it; use featurization='auto' "
+                    "or a custom FeaturizationConfig instead"
+                )
         both = sorted(set(self.drop_columns) & set(self.column_purposes))
         if both:
             raise FeaturizationError(
@@ -212,6 +234,7 @@ class FeaturizationConfig:
             "high_cardinality_encoding": self.high_cardinality_encoding,
             "thresholds": dataclasses.asdict(self.thresholds),
             "random_state": self.random_state,
+            "passthrough": self.passthrough,
         }
 
     @classmethod
@@ -230,11 +253,12 @@ class FeaturizationConfig:
         return cls(**values)
 
 
-def resolve_featurization(value: object) -> FeaturizationConfig | None:
-    """Turn AutoMLConfig's ``featurization`` value into a config, or ``None`` for ``"off"``.
+def resolve_featurization(value: object) -> FeaturizationConfig:
+    """Turn AutoMLConfig's ``featurization`` value into a config.
 
     Args:
-        value: ``"auto"`` (or ``None``): the defaults; ``"off"``: no featurization; a
+        value: ``"auto"`` (or ``None``): the defaults; ``"off"``: columns used as given
+            (``FeaturizationConfig(passthrough=True)``); a
             :class:`FeaturizationConfig`; or a mapping of its fields (``"mode": "custom"``
             or ``"auto"`` may be included, ``"mode": "off"`` means off).
 
@@ -242,7 +266,7 @@ def resolve_featurization(value: object) -> FeaturizationConfig | None:
         FeaturizationError: Any other value.
 
     Example:
-        >>> resolve_featurization("off") is None
+        >>> resolve_featurization("off").passthrough
         True
         >>> resolve_featurization("auto") == FeaturizationConfig()
         True
@@ -252,7 +276,7 @@ def resolve_featurization(value: object) -> FeaturizationConfig | None:
     if isinstance(value, FeaturizationConfig):
         return value
     if isinstance(value, str) and value.lower() in ("auto", "off"):
-        return None if value.lower() == "off" else FeaturizationConfig()
+        return FeaturizationConfig(passthrough=value.lower() == "off")
     if isinstance(value, Mapping):
         values = dict(value)
         mode = str(values.pop("mode", "custom")).lower()
@@ -261,7 +285,9 @@ def resolve_featurization(value: object) -> FeaturizationConfig | None:
                 f"`featurization.mode` must be one of 'auto', 'custom', 'off', "
                 f"got {describe(value['mode'])}"
             )
-        return None if mode == "off" else FeaturizationConfig.from_dict(values)
+        if mode == "off":
+            return FeaturizationConfig.from_dict({**values, "passthrough": True})
+        return FeaturizationConfig.from_dict(values)
     raise FeaturizationError(
         "`featurization` must be 'auto', 'off', a FeaturizationConfig or a mapping of its "
         f"fields, got {describe(value)}"
@@ -323,3 +349,6 @@ def _names(field_name: str, value: object) -> tuple[str, ...]:
                 f"`{field_name}` must hold names (strings), got {describe(name)}"
             )
     return names
+
+
+_DEFAULTS = FeaturizationConfig()

@@ -63,7 +63,7 @@ def _step_for(
             f"`transformer_params['Imputer'].columns` names {column!r}, a {purpose.value} "
             "column; the Imputer applies to Numeric, Categorical and CategoricalHash columns"
         )
-    indicator = not config.is_blocked("MissingIndicator")
+    indicator = not (config.passthrough or config.is_blocked("MissingIndicator"))
     if purpose is ColumnPurpose.NUMERIC:
         return NumericStep(column, imputer, indicator=indicator)
     if purpose is ColumnPurpose.DATETIME:

@@ -155,10 +155,10 @@ def test_to_dict_is_json_and_reads_back() -> None:
 def test_resolve_featurization() -> None:
     assert resolve_featurization("auto") == FeaturizationConfig()
     assert resolve_featurization(None) == FeaturizationConfig()
-    assert resolve_featurization("OFF") is None
+    assert resolve_featurization("OFF") == FeaturizationConfig(passthrough=True)
     config = FeaturizationConfig(drop_columns=["x"])
     assert resolve_featurization(config) is config
-    assert resolve_featurization({"mode": "off"}) is None
+    assert resolve_featurization({"mode": "off"}).passthrough
     assert resolve_featurization({"mode": "custom", "drop_columns": ["x"]}) == config
     with pytest.raises(FeaturizationError, match=r"`featurization` must be 'auto', 'off'"):
         resolve_featurization("on")

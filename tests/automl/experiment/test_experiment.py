@@ -11,11 +11,12 @@ import pandas as pd
 import pytest
 
 from automl._child import CHUNKS
-from automl._config import AutoMLConfig, AutoMLConfigError
+from automl._config import AutoMLConfig
 from automl._experiment import run_automl
 from automl._pipeline import AutoMLPipeline, load_model
 from automl.metrics import metric_names
 from tests.automl.experiment.conftest import FAST, classification_frame, regression_frame
+from trials import Workspace
 
 
 def test_classification_best_model_predicts_raw_frame(classification_run: Any) -> None:
@@ -192,10 +193,15 @@ def test_resume_repeats_nothing_finished(workspace_dir: str) -> None:
     again = run_automl(config(2), show_output=False)
     assert again.parent_run_id == first.parent_run_id
     assert sorted(again.leaderboard["run_id"]) == sorted(first.leaderboard["run_id"])
+    assert again.registered_model_version == first.registered_model_version == 1  # once
     extended = run_automl(config(3), show_output=False)
     assert set(first.leaderboard["run_id"]) < set(extended.leaderboard["run_id"])
     assert len(extended.leaderboard) == 3
-    assert extended.registered_model_version == 3
+    assert first.best_run is not None and extended.best_run is not None
+    new_best = extended.best_run.id != first.best_run.id
+    assert extended.registered_model_version == (2 if new_best else 1)
+    versions = Workspace(workspace_dir).models.versions("resumed")
+    assert [v.source_run_id for v in versions][-1] == extended.best_run.id
 
 
 def test_voting_ensemble_is_the_last_child_and_can_be_the_best_model(workspace_dir: str) -> None:
@@ -281,21 +287,6 @@ def test_policy_stops_hopeless_children_from_chunk_reports(workspace_dir: str) -
     assert result.best_run is not None and result.best_run.status == "completed"
     history = result.workspace.metric_history(stopped["run_id"].iloc[0], "accuracy")
     assert len(history) >= 1
-
-
-def test_settings_the_runner_does_not_support_yet_fail_before_any_work(
-    workspace_dir: str,
-) -> None:
-    config = AutoMLConfig(
-        "classification",
-        training_data=classification_frame(),
-        label_column_name="label",
-        test_data=classification_frame(seed=5),
-        workspace=workspace_dir,
-    )
-    with pytest.raises(AutoMLConfigError, match=r"`test_data`.* is not supported by `fit\(\)` yet"):
-        run_automl(config, show_output=False)
-    assert not Path(workspace_dir).exists()
 
 
 def test_validation_data_is_the_single_validation_fold(workspace_dir: str) -> None:

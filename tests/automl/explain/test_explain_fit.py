@@ -1,4 +1,4 @@
-"""An explanation of a real fit's best model, stored and read back as the runner will."""
+"""fit() explains its best model (model_explainability) and stores the explanation."""
 
 from __future__ import annotations
 
@@ -54,16 +54,38 @@ def test_best_model_of_a_fit_explained_and_stored(tmp_path: Path) -> None:
         "noise": "noise",
     }
 
+    # fit() explained its best model on the validation rows the same way, and stored it
+    assert result.explanation == explanation
+    assert result.explanation_note is None
+    frame = result.feature_importances
+    assert frame is not None and frame.iloc[0]["name"] == "a"
     workspace = result.workspace
-    writer = workspace.writer()
-    writer.log_artifact(
-        result.parent_run_id, json.dumps(explanation.to_dict()).encode(), EXPLANATION_ARTIFACT
-    )
-    writer.set_properties(result.parent_run_id, explanation.properties(2))
-    writer.commit()
     stored = workspace.open_artifact(result.parent_run_id, EXPLANATION_ARTIFACT)
     assert Explanation.from_dict(json.loads(stored.read_text(encoding="utf-8"))) == explanation
     properties = workspace.get_run(result.parent_run_id).properties
     assert properties["explanation.metric"] == "normalized_root_mean_squared_error"
     assert properties["explanation.raw.1"].startswith("a=")
-    assert "explanation.raw.3" not in properties
+
+
+def test_explanation_can_be_turned_off(tmp_path: Path) -> None:
+    from automl._config import AutoMLConfig
+    from automl._experiment import run_automl
+
+    rng = np.random.default_rng(1)
+    data = pd.DataFrame({"a": rng.normal(size=120)}).assign(label=lambda f: f["a"] > 0)
+    result = run_automl(
+        AutoMLConfig(
+            "classification",
+            training_data=data,
+            label_column_name="label",
+            max_trials=1,
+            allowed_models=["LogisticRegression"],
+            model_explainability=False,
+            workspace=str(tmp_path / "ws"),
+        ),
+        show_output=False,
+    )
+    assert result.explanation is None and result.feature_importances is None
+    assert result.workspace is not None
+    properties = result.workspace.get_run(result.parent_run_id).properties
+    assert not any(key.startswith("explanation") for key in properties)
