@@ -25,14 +25,23 @@ if TYPE_CHECKING:
     from automl.learners import Learner
     from trials import TrialContext
 
-__all__ = ["CHUNKS", "ENSEMBLE_ARTIFACT", "OOF_ARTIFACT", "predict_scores", "train"]
+__all__ = [
+    "CHUNKS",
+    "ENSEMBLE_ARTIFACT",
+    "OOF_ARTIFACT",
+    "STACK_META_ARTIFACT",
+    "predict_scores",
+    "train",
+]
 
 CHUNKS = 4
 """Chunks of iterations per fold for iterative learners."""
 OOF_ARTIFACT = "oof.joblib"
 """The artifact holding a child's out-of-fold predictions."""
 ENSEMBLE_ARTIFACT = "ensemble.json"
-"""The artifact of an ensemble child: its members (run id, learner, weight)."""
+"""The artifact of an ensemble child: its kind and members (run id, learner, weight)."""
+STACK_META_ARTIFACT = "stack_meta.joblib"
+"""The artifact of a stack ensemble child: its meta-learner, fitted on every row."""
 FIT_TIME = "fit_time"
 COST = "cost"
 ITERATIONS = "fitted_iterations"
@@ -198,14 +207,20 @@ def run_child(
 
 
 def run_ensemble(
-    ctx: TrialContext, cache_dir: str, members: list[tuple[str, str, str]]
+    ctx: TrialContext, cache_dir: str, members: list[tuple[str, str, str]], kind: str
 ) -> dict[str, float]:
-    """Greedy (Caruana) voting ensemble over the members' out-of-fold predictions.
+    """An ensemble over the members' out-of-fold predictions.
+
+    ``VotingEnsemble``: greedy (Caruana) selection with replacement, the weights in
+    ``ensemble.json``. ``StackEnsemble``: a meta-learner on the best members' out-of-fold
+    predictions, scored out of fold itself; the meta-learner fitted on every row is the
+    artifact ``stack_meta.joblib``.
 
     Args:
         ctx: The trial context.
         cache_dir: Folder of the cached folds (for the plan: task, classes, metric).
         members: ``(run id, learner, path of its oof.joblib)`` of each candidate.
+        kind: ``"VotingEnsemble"`` or ``"StackEnsemble"``.
     """
     import json
 
@@ -232,38 +247,52 @@ def run_ensemble(
         children.append(ChildPredictions(run_id, learner, math.nan, predictions[run_id]))
     if first is None or len(children) < 2:
         raise ValueError(
-            f"a voting ensemble needs the predictions of at least 2 children, got {len(children)}"
+            f"a {kind} needs the predictions of at least 2 children, got {len(children)}"
         )
     y_range = None if plan.y_range is None else (plan.y_range[0], plan.y_range[1])
+    weights = first.get("weights")
     [candidate] = build_ensembles(
         children,
         first["y"],
         task=plan.task,
         metric=plan.primary_metric,
         classes=plan.classes or None,
+        sample_weight=weights,
         seed=plan.seed,
-        enable_voting=True,
-        enable_stack=False,
+        enable_voting=kind == "VotingEnsemble",
+        enable_stack=kind == "StackEnsemble",
         y_range=y_range,
         positive_label=plan.positive_label,
     )
-    weights = dict(zip(candidate.member_run_ids, candidate.weights or (), strict=True))
-    oof = sum(weight * predictions[run_id] for run_id, weight in weights.items())
-    description = {
-        "kind": candidate.kind,
-        "members": [
-            {"run_id": run_id, "learner": learners[run_id], "weight": weight}
-            for run_id, weight in weights.items()
-        ],
-    }
+    rows = slice(None)
+    if candidate.kind == "VotingEnsemble":
+        voting = dict(zip(candidate.member_run_ids, candidate.weights or (), strict=True))
+        oof = np.asarray(sum(weight * predictions[run_id] for run_id, weight in voting.items()))
+        chosen: list[tuple[str, float | None]] = list(voting.items())
+        description: dict[str, Any] = {"kind": candidate.kind}
+    else:
+        oof = np.asarray(candidate.oof_predictions)
+        if candidate.oof_rows is not None:
+            rows = candidate.oof_rows
+        chosen = [(run_id, None) for run_id in candidate.member_run_ids]
+        description = {"kind": candidate.kind, "meta_learner": candidate.meta_learner_type}
+        meta_path = ctx.artifact_dir / STACK_META_ARTIFACT
+        meta_path.parent.mkdir(parents=True, exist_ok=True)
+        joblib.dump(candidate.meta_learner, meta_path)
+        ctx.log_artifact(meta_path, STACK_META_ARTIFACT)
+    description["members"] = [
+        {"run_id": run_id, "learner": learners[run_id], "weight": weight}
+        for run_id, weight in chosen
+    ]
     path = ctx.artifact_dir / ENSEMBLE_ARTIFACT
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(description, indent=2), encoding="utf-8")
     ctx.log_artifact(path, ENSEMBLE_ARTIFACT)
     oof_path = ctx.artifact_dir / OOF_ARTIFACT
-    joblib.dump({**first, "predictions": np.asarray(oof)}, oof_path)
+    joblib.dump({**first, "predictions": oof}, oof_path)
     ctx.log_artifact(oof_path, OOF_ARTIFACT)
-    metrics = _finite(_score(plan, first["y"], np.asarray(oof), None, first.get("weights")))
+    scored_weights = None if weights is None else np.asarray(weights)[rows]
+    metrics = _finite(_score(plan, np.asarray(first["y"])[rows], oof[rows], None, scored_weights))
     metrics[COST] = 1.0
     metrics[FIT_TIME] = time.perf_counter() - started
     return metrics
@@ -281,7 +310,7 @@ def train(
 
     Args:
         params: ``{"learner": name, "hyperparameters": {...}}``, or for an ensemble child
-            ``{"ensemble": "VotingEnsemble", "members": [trial indexes]}``.
+            ``{"ensemble": "VotingEnsemble" | "StackEnsemble", "members": [trial indexes]}``.
         ctx: The trial context.
         cache_dir: Folder of the cached fold matrices (:mod:`automl._fold_data`).
         members: For an ensemble: ``(run id, learner, oof path)`` of each candidate.
@@ -292,5 +321,5 @@ def train(
         ``cost`` (counted work) and, for iterative learners, ``fitted_iterations``.
     """
     if "ensemble" in params:
-        return run_ensemble(ctx, cache_dir, members or [])
+        return run_ensemble(ctx, cache_dir, members or [], str(params["ensemble"]))
     return run_child(params, ctx, cache_dir, n_jobs)

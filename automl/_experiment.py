@@ -144,7 +144,8 @@ def _search(
     )
     deadline = None
     if limits.timeout is not None:  # close the search in time for the ensemble child
-        deadline = time.monotonic() + limits.timeout - max(1.0, 0.08 * limits.timeout)
+        share = 0.08 if not config.enable_stack_ensemble else 0.12
+        deadline = time.monotonic() + limits.timeout - max(1.0, share * limits.timeout)
     searcher = AutoMLSearcher(
         prepared.selection.learners,
         config.task,
@@ -155,6 +156,7 @@ def _search(
         end=SearchEnd(
             max_trials=config.max_trials or DEFAULT_MAX_TRIALS,
             voting_ensemble=bool(config.enable_voting_ensemble),
+            stack_ensemble=bool(config.enable_stack_ensemble),
             exit_score=config.experiment_exit_score,
             early_stopping=bool(config.enable_early_stopping),
             deadline=deadline,
@@ -232,29 +234,37 @@ def _member(run: Run, metrics: Mapping[str, float], weight: float, n_folds: int)
     )
 
 
-def _members_of(workspace: Workspace, run: Run, n_folds: int) -> list[_Member]:
-    """The children a run stands for: itself, or an ensemble's weighted members."""
+def _members_of(workspace: Workspace, run: Run, n_folds: int) -> tuple[list[_Member], Any]:
+    """The children a run stands for (itself, or an ensemble's members) and, for a stack
+    ensemble, its meta-learner."""
     import json
 
-    from automl._child import ENSEMBLE_ARTIFACT
+    import joblib
+
+    from automl._child import ENSEMBLE_ARTIFACT, STACK_META_ARTIFACT
     from automl._searcher import ENSEMBLE_KEY
 
     if ENSEMBLE_KEY not in run.params:
-        return [_member(run, workspace.final_metrics(run.id), 1.0, n_folds)]
-    path = workspace.artifact_root / "runs" / run.id / ENSEMBLE_ARTIFACT
-    description = json.loads(path.read_text(encoding="utf-8"))
-    return [
+        return [_member(run, workspace.final_metrics(run.id), 1.0, n_folds)], None
+    folder = workspace.artifact_root / "runs" / run.id
+    description = json.loads((folder / ENSEMBLE_ARTIFACT).read_text(encoding="utf-8"))
+    members = [
         _member(
             workspace.get_run(item["run_id"]),
             workspace.final_metrics(item["run_id"]),
-            float(item["weight"]),
+            1.0 if item["weight"] is None else float(item["weight"]),
             n_folds,
         )
         for item in description["members"]
     ]
+    if description["kind"] != "StackEnsemble":
+        return members, None
+    return members, joblib.load(folder / STACK_META_ARTIFACT)
 
 
-def _refit(prepared: PreparedData, config: AutoMLConfig, members: list[_Member]) -> AutoMLPipeline:
+def _refit(
+    prepared: PreparedData, config: AutoMLConfig, members: list[_Member], meta_learner: Any = None
+) -> AutoMLPipeline:
     from automl._pipeline import AutoMLPipeline, PipelineMember
     from automl.learners import get_learner
     from featurization import Featurizer, make_adapter
@@ -280,7 +290,7 @@ def _refit(prepared: PreparedData, config: AutoMLConfig, members: list[_Member])
             PipelineMember(learner.info.name, hyperparameters, adapters[kind], model, member.weight)
         )
     classes = prepared.plan.classes if task == "classification" else None
-    return AutoMLPipeline(featurizer, fitted, task=task, classes=classes)
+    return AutoMLPipeline(featurizer, fitted, task=task, classes=classes, meta_learner=meta_learner)
 
 
 def _registered_version(workspace: Workspace, name: str, run: Run) -> ModelVersion | None:
@@ -319,12 +329,12 @@ def _choose_and_refit(
         if existing is not None:
             model = load_model(workspace, existing.name, existing.version)
             return model, run, metrics, existing
-        members = _members_of(workspace, run, prepared.plan.n_folds)
+        members, meta_learner = _members_of(workspace, run, prepared.plan.n_folds)
         if budget is not None:
             left = budget - (time.monotonic() - started)
             if sum(member.estimate_s for member in members) + 0.5 > left:
                 continue
-        return _refit(prepared, config, members), run, metrics, None
+        return _refit(prepared, config, members, meta_learner), run, metrics, None
     return None, None, {}, None
 
 

@@ -2,7 +2,8 @@
 
 The featurizer (fitted on every training row), then per member its learner's input adapter
 and fitted model; one member for a single child, several with weights for a voting
-ensemble. It follows scikit-learn's estimator conventions (``predict``, ``predict_proba``,
+ensemble, or several whose outputs feed a meta-learner for a stack ensemble. It follows
+scikit-learn's estimator conventions (``predict``, ``predict_proba``,
 ``classes_``) and pickles with joblib.
 """
 
@@ -45,14 +46,17 @@ class AutoMLPipeline:
 
     Args:
         featurizer: The featurizer fitted on every training row.
-        members: The fitted children (one, or the members of a voting ensemble).
+        members: The fitted children (one, or the members of an ensemble).
         task: ``"classification"`` or ``"regression"``.
         classes: The class labels, sorted (classification).
         label_column_name: The label column (dropped from ``X`` when present).
+        meta_learner: A stack ensemble's meta-learner, trained on the members' out-of-fold
+            outputs (:func:`automl.ensembles._models.stack_features`; class indexes for
+            classification); None averages the members by weight.
 
     Attributes:
         classes_: The class labels (classification), in ``predict_proba``'s column order.
-        algorithm: ``"LightGBM"``, ..., or ``"VotingEnsemble"``.
+        algorithm: ``"LightGBM"``, ..., ``"VotingEnsemble"`` or ``"StackEnsemble"``.
 
     Example:
         >>> result = AutoMLConfig(...).fit()  # doctest: +SKIP
@@ -67,6 +71,7 @@ class AutoMLPipeline:
         task: str,
         classes: Sequence[Any] | None,
         label_column_name: str | None = None,
+        meta_learner: Any = None,
     ) -> None:
         import numpy as np
 
@@ -76,11 +81,14 @@ class AutoMLPipeline:
         self.members = tuple(members)
         self.task = task
         self.label_column_name = label_column_name
+        self.meta_learner = meta_learner
         self.classes_ = None if classes is None else np.asarray(list(classes))
 
     @property
     def algorithm(self) -> str:
-        """The learner's name, or ``"VotingEnsemble"`` for several members."""
+        """The learner's name, ``"VotingEnsemble"`` or ``"StackEnsemble"``."""
+        if getattr(self, "meta_learner", None) is not None:
+            return "StackEnsemble"
         return self.members[0].learner if len(self.members) == 1 else "VotingEnsemble"
 
     def _scores(self, X: Any) -> NDArray[np.float64]:
@@ -94,6 +102,8 @@ class AutoMLPipeline:
             frame = frame.drop(columns=[label])
         base = self.featurizer.transform(frame)
         classes = [] if self.classes_ is None else self.classes_.tolist()
+        if getattr(self, "meta_learner", None) is not None:
+            return self._stacked(base, classes)
         total = sum(member.weight for member in self.members)
         out: NDArray[np.float64] | None = None
         for member in self.members:
@@ -103,6 +113,22 @@ class AutoMLPipeline:
             weighted = scores * (member.weight / total)
             out = weighted if out is None else out + weighted
         return np.asarray(out, dtype=np.float64)
+
+    def _stacked(self, base: Any, classes: list[Any]) -> NDArray[np.float64]:
+        import numpy as np
+
+        from automl._child import predict_scores
+        from automl.ensembles._models import pad_proba, stack_features
+
+        outputs = [
+            predict_scores(member.model, member.adapter.transform(base), self.task, classes)
+            for member in self.members
+        ]
+        features = stack_features(outputs, len(classes))
+        if self.task == "classification":
+            raw = self.meta_learner.predict_proba(features)
+            return pad_proba(raw, self.meta_learner.classes_, len(classes))
+        return np.asarray(self.meta_learner.predict(features), dtype=np.float64)
 
     def predict_proba(self, X: Any) -> NDArray[np.float64]:
         """Class probabilities, one column per class in ``classes_`` order (rows sum to 1).

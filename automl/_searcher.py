@@ -30,7 +30,7 @@ __all__ = ["ENSEMBLE_KEY", "AutoMLSearcher", "DataShape", "SearchEnd"]
 _LEARNER_KEY = "learner"
 _MODEL = "model"
 ENSEMBLE_KEY = "ensemble"
-"""Parameter naming an ensemble child's kind (``"VotingEnsemble"``)."""
+"""Parameter naming an ensemble child's kind (``"VotingEnsemble"``, ``"StackEnsemble"``)."""
 MEMBERS_KEY = "members"
 """Parameter listing an ensemble child's candidate members (trial indexes)."""
 _MAX_MEMBERS = 20
@@ -39,12 +39,14 @@ _NO_IMPROVEMENT_WINDOW = 20
 
 @dataclass(frozen=True)
 class SearchEnd:
-    """How the search ends, and whether a voting ensemble is its last child.
+    """How the search ends, and which ensembles are its last children.
 
     Attributes:
-        max_trials: The trial-count limit; the ensemble takes the last index.
+        max_trials: The trial-count limit; the ensembles take the last indexes.
         voting_ensemble: Ask a VotingEnsemble child at the end (Azure's
             ``enable_voting_ensemble``).
+        stack_ensemble: Ask a StackEnsemble child at the end, after the voting one (Azure's
+            ``enable_stack_ensemble``).
         exit_score: Stop once a child reaches this value of the primary metric.
         early_stopping: Stop once the best score has not improved for 20 children after
             the portfolio (Azure's ``enable_early_stopping``).
@@ -57,6 +59,7 @@ class SearchEnd:
 
     max_trials: int | None = None
     voting_ensemble: bool = False
+    stack_ensemble: bool = False
     exit_score: float | None = None
     early_stopping: bool = False
     deadline: float | None = None
@@ -88,7 +91,7 @@ class AutoMLSearcher(Searcher):
         seed: Seed of the Bayesian phase.
         definition: More of what defines the search (the experiment's config and data
             fingerprint), added to :meth:`config`.
-        end: When the search closes and whether a voting ensemble ends it.
+        end: When the search closes and which ensembles end it.
 
     Example:
         >>> from automl.learners import get_learner
@@ -132,6 +135,7 @@ class AutoMLSearcher(Searcher):
         self._told_indexes: set[int] = set()
         self._best_index: int | None = None
         self._closing_asked = False
+        self._ensembles_asked: set[str] = set()
 
     def _size(self, learner: Learner) -> dict[str, Any]:
         width = self._shape.n_features.get(learner.info.input_kind, 1)
@@ -189,35 +193,53 @@ class AutoMLSearcher(Searcher):
             return len(since_best) >= _NO_IMPROVEMENT_WINDOW
         return False
 
-    def _ensemble(self, index: int) -> TrialRequest | None:
-        """The voting ensemble over the best completed children (None: not possible now)."""
+    @property
+    def _ensemble_kinds(self) -> list[str]:
+        """The ensembles that end the search, in the order they are asked."""
+        end = self._end
+        return [
+            kind
+            for kind, wanted in (
+                ("VotingEnsemble", end.voting_ensemble),
+                ("StackEnsemble", end.stack_ensemble),
+            )
+            if wanted
+        ]
+
+    def _ensemble(self, kind: str) -> TrialRequest | None:
+        """An ensemble over the best completed children (None: fewer than two)."""
         ranked = sorted(self._completed.items(), key=lambda item: (-item[1][0], item[0]))
         members = [i for i, _ in ranked[:_MAX_MEMBERS]]
         if len(members) < 2:
             return None
-        params = {ENSEMBLE_KEY: "VotingEnsemble", MEMBERS_KEY: members}
-        return TrialRequest(
-            params, tags={"learner": "VotingEnsemble", "phase": "ensemble"}, kind="ensemble"
-        )
+        params = {ENSEMBLE_KEY: kind, MEMBERS_KEY: members}
+        return TrialRequest(params, tags={"learner": kind, "phase": "ensemble"}, kind="ensemble")
 
     def ask(self, index: int) -> TrialRequest | None:
-        """A portfolio child, then a TPE proposal; the voting ensemble last.
+        """A portfolio child, then a TPE proposal; the ensembles last.
 
-        The ensemble (at index ``max_trials - 1``, or once the search closes) waits until
-        every earlier child is told; after a closing ensemble nothing more is proposed.
+        The ensembles (at the last indexes before ``max_trials``, or once the search closes)
+        each wait until every earlier child is told; once the closing ensembles are asked
+        nothing more is proposed.
         """
-        end = self._end
-        last = end.max_trials is not None and index == end.max_trials - 1
-        closing = self._closing_asked or self._closing()
-        if closing and self._closing_asked:
+        if self._closing_asked:
             return None
-        if end.voting_ensemble and (last or closing):
+        end = self._end
+        kinds = self._ensemble_kinds
+        left = [kind for kind in kinds if kind not in self._ensembles_asked]
+        final = end.max_trials is not None and index >= end.max_trials - len(left)
+        closing = self._closing()
+        if left and (final or closing):
             if any(i not in self._told_indexes for i in range(index)):
                 return None  # asked again once every running child is told
-            request = self._ensemble(index)
-            if request is not None or closing:
-                self._closing_asked = closing
+            request = self._ensemble(left[0])
+            if request is not None:
+                self._ensembles_asked.add(left[0])
+                self._closing_asked = closing and len(left) == 1
                 return request
+            if closing:
+                self._closing_asked = True
+                return None
         elif closing:
             self._closing_asked = True
             return None
@@ -250,6 +272,9 @@ class AutoMLSearcher(Searcher):
         from automl.metrics import score_for_search
 
         self._told_indexes.add(outcome.index)
+        kind = outcome.params.get(ENSEMBLE_KEY)
+        if kind is not None:  # also when a resumed experiment replays its children
+            self._ensembles_asked.add(str(kind))
         name = outcome.params.get(_LEARNER_KEY)
         if name not in self._learners:
             return
@@ -293,6 +318,7 @@ class AutoMLSearcher(Searcher):
             "seed": self._seed,
             "learners": list(self._learners),
             "voting_ensemble": self._end.voting_ensemble,
+            "stack_ensemble": self._end.stack_ensemble,
             "portfolio": [
                 {_LEARNER_KEY: name, "hyperparameters": config} for name, config in self._portfolio
             ],

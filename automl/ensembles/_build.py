@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeAlias
 
+import numpy as np
 from numpy.typing import ArrayLike
 
 from automl.ensembles._data import ChildPredictions, EnsembleData
@@ -52,6 +53,9 @@ class EnsembleCandidate:
         meta_learner_type: Stack: Azure's name of the meta-learner.
         meta_learner_kwargs: Stack: the meta-learner's constructor arguments.
         meta_learner: Stack: the meta-learner fitted on every out-of-fold row.
+        oof_predictions: Stack: its out-of-fold predictions in the input row order,
+            ``(n_rows, n_classes)`` probabilities or ``(n_rows,)`` values.
+        oof_rows: Stack: the input rows those predictions cover (None: every row).
     """
 
     kind: EnsembleKind
@@ -67,6 +71,8 @@ class EnsembleCandidate:
     meta_learner_type: str | None = None
     meta_learner_kwargs: Mapping[str, Any] = field(default_factory=dict)
     meta_learner: Any = None
+    oof_predictions: Any = None
+    oof_rows: Any = None
 
     @property
     def beats_best_child(self) -> bool:
@@ -191,9 +197,32 @@ def build_ensembles(
                 meta_learner_type=stacked.meta_learner_type,
                 meta_learner_kwargs=stacked.meta_learner_kwargs,
                 meta_learner=stacked.meta_learner,
+                oof_predictions=_input_layout(data, stacked.predictions),
+                oof_rows=_input_rows(data, stacked.scored_rows),
                 task=data.task,
                 metric=data.metric,
                 classes=labels,
             )
         )
     return candidates
+
+
+def _input_layout(data: EnsembleData, predictions: Any) -> Any:
+    """Internal-layout predictions back in the input row order (rows x classes)."""
+    if predictions is None:
+        return None
+    values = np.asarray(predictions, dtype=np.float64)
+    values = values.T if data.is_classification else values
+    if data.order is None:
+        return values
+    out = np.empty_like(values)
+    out[data.order] = values
+    return out
+
+
+def _input_rows(data: EnsembleData, rows: Any) -> Any:
+    """Internal row indexes as sorted input row indexes (None stays None: every row)."""
+    if rows is None:
+        return None
+    indexes = np.asarray(rows, dtype=np.intp)
+    return np.sort(indexes if data.order is None else data.order[indexes])

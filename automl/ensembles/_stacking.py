@@ -103,6 +103,9 @@ class StackResult:
         meta_learner_kwargs: The keyword arguments it was built with.
         meta_learner: The meta-learner fitted on every row (for :class:`StackEnsembleModel`).
         n_scored_rows: How many rows the score covers.
+        predictions: The stack's out-of-fold predictions in the internal layout of
+            :class:`EnsembleData` (rows never scored hold zeros).
+        scored_rows: The internal rows the score covers (None: every row).
     """
 
     members: tuple[int, ...]
@@ -113,6 +116,8 @@ class StackResult:
     meta_learner_kwargs: Mapping[str, Any]
     meta_learner: Any
     n_scored_rows: int
+    predictions: FloatArray | None = None
+    scored_rows: NDArray[np.intp] | None = None
 
 
 def choose_members(data: EnsembleData, values: list[float], n_members: int) -> list[int]:
@@ -188,6 +193,8 @@ def fit_stack(
         meta_learner_kwargs=kwargs,
         meta_learner=final,
         n_scored_rows=data.n_rows if rows is None else len(rows),
+        predictions=prediction,
+        scored_rows=rows,
     )
 
 

@@ -51,7 +51,7 @@ def classification_run(tmp_path_factory: pytest.TempPathFactory) -> object:
         "classification",
         training_data=classification_frame(),
         label_column_name="label",
-        max_trials=4,
+        max_trials=5,
         allowed_models=FAST,
         n_cross_validations=3,
         workspace=str(workspace),

@@ -44,12 +44,14 @@ def test_leaderboard_has_algorithm_hyperparameters_metrics_and_status(
     classification_run: Any,
 ) -> None:
     board = classification_run.leaderboard
-    assert len(board) == 4
+    assert len(board) == 5
     for column in ("algorithm", "hyperparameters", "status", "accuracy", "fit_time", "cost"):
         assert column in board.columns
-    assert set(board["algorithm"]) <= {*FAST, "VotingEnsemble"}
-    last = board.sort_values("index").iloc[-1]
-    assert (last["algorithm"], last["kind"]) == ("VotingEnsemble", "ensemble")
+    assert set(board["algorithm"]) <= {*FAST, "VotingEnsemble", "StackEnsemble"}
+    ordered = board.sort_values("index")
+    ensembles = ordered.iloc[-2:]  # the voting ensemble, then the stack ensemble, end it
+    assert list(ensembles["algorithm"]) == ["VotingEnsemble", "StackEnsemble"]
+    assert (ensembles["kind"] == "ensemble").all()
     trials = board[board["kind"] == "trial"]
     assert all(isinstance(h, dict) and h for h in trials["hyperparameters"])
     assert (board["status"] == "completed").all()
@@ -150,7 +152,8 @@ def test_same_seed_gives_same_leaderboard_at_any_concurrency(tmp_path: Path) -> 
     again = _board(str(tmp_path / "b"), "det", 1)
     parallel = _board(str(tmp_path / "c"), "det", 2)
     assert len(first) == 5
-    assert first[-1][1] == "VotingEnsemble" and first[-1][3] != "None"
+    assert [row[1] for row in first[-2:]] == ["VotingEnsemble", "StackEnsemble"]
+    assert first[-1][3] != "None"
     assert first == again == parallel
 
 
@@ -241,6 +244,7 @@ def test_no_ensemble_when_disabled(workspace_dir: str) -> None:
         workspace=workspace_dir,
         experiment_name="plain",
         enable_voting_ensemble=False,
+        enable_stack_ensemble=False,
     )
     board = run_automl(config, show_output=False).leaderboard
     assert (board["kind"] == "trial").all() and len(board) == 3
@@ -308,3 +312,38 @@ def test_validation_data_is_the_single_validation_fold(workspace_dir: str) -> No
     history = result.workspace.metric_history(child.id, "accuracy")
     assert history["step"].max() == CHUNKS  # one fold
     assert result.best_model.predict(validation).shape == (len(validation),)
+
+
+def test_stack_ensemble_child_refits_into_a_stacked_pipeline(classification_run: Any) -> None:
+    from automl._experiment import _members_of, _refit
+    from automl._prepare import PreparedData
+
+    result = classification_run
+    workspace = result.workspace
+    [stack] = [run for run in result.children if run.params.get("ensemble") == "StackEnsemble"]
+    assert {"ensemble.json", "stack_meta.joblib", "oof.joblib"} <= {
+        artifact.name for artifact in workspace.artifacts(stack.id)
+    }
+    config = AutoMLConfig(
+        "classification",
+        training_data=classification_frame(),
+        label_column_name="label",
+        max_trials=5,
+        allowed_models=FAST,
+        n_cross_validations=3,
+        workspace=workspace,
+        experiment_name="clf",
+        seed=0,
+    )
+    prepared = PreparedData(config, workspace, "clf")
+    members, meta_learner = _members_of(workspace, stack, prepared.plan.n_folds)
+    assert len(members) >= 2 and meta_learner is not None
+    model = _refit(prepared, config, members, meta_learner)
+    assert model.algorithm == "StackEnsemble"
+    frame = classification_frame(seed=11).drop(columns=["label"])
+    proba = model.predict_proba(frame)
+    assert proba.shape == (len(frame), 2)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert set(model.predict(frame)) <= {"good", "bad"}
+    assert stack.status == "completed"
+    assert 0.5 < workspace.final_metrics(stack.id)["accuracy"] <= 1.0
