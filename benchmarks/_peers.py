@@ -57,6 +57,7 @@ def ensure_peer(
     recreate: bool = False,
     timeout: float = 1800.0,
     log: Callable[[str], None] = print,
+    forbidden: tuple[str, ...] = FORBIDDEN,
 ) -> Path:
     """Create (or reuse) venv ``.peers/<name>`` with exactly ``requirements`` installed.
 
@@ -66,12 +67,14 @@ def ensure_peer(
         recreate: Delete and build the venv anew even if its marker matches.
         timeout: Seconds allowed for the pip install.
         log: Where progress lines go.
+        forbidden: Packages the venv must not contain (default: torch). A peer that needs
+            one of them (AutoGluon's neural networks need torch) passes a shorter tuple.
 
     Returns:
         The path of the venv's Python interpreter.
 
     Raises:
-        PeerError: venv creation or pip failed, or a forbidden package (torch) was installed.
+        PeerError: venv creation or pip failed, or a ``forbidden`` package was installed.
     """
     for requirement in requirements:
         if "==" not in requirement:
@@ -103,7 +106,7 @@ def ensure_peer(
         shutil.rmtree(folder, ignore_errors=True)  # no half-installed venv left behind
         raise
     installed = {entry["name"].lower() for entry in json.loads(listed)}
-    pulled = sorted(installed.intersection(FORBIDDEN))
+    pulled = sorted(installed.intersection(forbidden))
     if pulled:
         shutil.rmtree(folder)
         raise PeerError(
