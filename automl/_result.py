@@ -124,7 +124,7 @@ def leaderboard_frame(board: pd.DataFrame, metric_names: Sequence[str]) -> pd.Da
         {
             key[len(prefix) :]: value
             for key, value in row.items()
-            if not (isinstance(value, float) and math.isnan(value))
+            if value is not None and not (isinstance(value, float) and math.isnan(value))
         }
         for row in rows
     ]

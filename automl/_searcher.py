@@ -136,6 +136,7 @@ class AutoMLSearcher(Searcher):
         self._best_index: int | None = None
         self._closing_asked = False
         self._ensembles_asked: set[str] = set()
+        self._ensemble_indexes: set[int] = set()
 
     def _size(self, learner: Learner) -> dict[str, Any]:
         width = self._shape.n_features.get(learner.info.input_kind, 1)
@@ -218,9 +219,11 @@ class AutoMLSearcher(Searcher):
     def ask(self, index: int) -> TrialRequest | None:
         """A portfolio child, then a TPE proposal; the ensembles last.
 
-        The ensembles (at the last indexes before ``max_trials``, or once the search closes)
-        each wait until every earlier child is told; once the closing ensembles are asked
-        nothing more is proposed.
+        The ensembles take the last indexes before ``max_trials``, each waiting until every
+        earlier child is told (so the same seed gives the same ensembles), or are asked as
+        soon as the search closes (deadline, exit score, early stopping), over the children
+        completed by then: a long child still running must not keep the ensembles out of
+        the budget. Once the closing ensembles are asked nothing more is proposed.
         """
         if self._closing_asked:
             return None
@@ -230,11 +233,13 @@ class AutoMLSearcher(Searcher):
         final = end.max_trials is not None and index >= end.max_trials - len(left)
         closing = self._closing()
         if left and (final or closing):
-            if any(i not in self._told_indexes for i in range(index)):
-                return None  # asked again once every running child is told
+            running = [i for i in range(index) if i not in self._told_indexes]
+            if not closing and set(running) - self._ensemble_indexes:
+                return None  # asked again once every running search child is told
             request = self._ensemble(left[0])
             if request is not None:
                 self._ensembles_asked.add(left[0])
+                self._ensemble_indexes.add(index)
                 self._closing_asked = closing and len(left) == 1
                 return request
             if closing:
@@ -249,6 +254,16 @@ class AutoMLSearcher(Searcher):
         proposal = self._bayesian().ask(index)[_MODEL]
         name = str(proposal.pop(_LEARNER_KEY))
         return self._request(name, proposal, "bayesian")
+
+    def preempt(self, running: Sequence[int]) -> tuple[list[int], str]:
+        """Once the search closes with ensembles still to ask, stop the running search
+        children: they would hold every slot past the deadline (and be canceled at the
+        timeout), keeping the ensembles out."""
+        left = [kind for kind in self._ensemble_kinds if kind not in self._ensembles_asked]
+        if not left or not self._closing():
+            return [], ""
+        children = [index for index in running if index not in self._ensemble_indexes]
+        return children, "stopped at the search deadline to make room for the ensembles"
 
     def _request(self, name: str, config: Mapping[str, Any], phase: str) -> TrialRequest:
         params = {_LEARNER_KEY: name, "hyperparameters": dict(config)}

@@ -191,8 +191,12 @@ class Searcher(ABC):
       the store; on resume the stored outcomes are told again, in index order.
     - ``config()`` describes everything that defines the search; it is fingerprinted, and
       an experiment refuses to resume when it changed.
+    - ``preempt(running)`` is called while every slot is taken; the trials it names are
+      stopped (recorded ``canceled`` with its reason) to make room for what it must ask
+      next.
 
-    Subclasses implement those three; :attr:`adaptive` may be overridden.
+    Subclasses implement the first three; :attr:`adaptive` and :meth:`preempt` may be
+    overridden.
     """
 
     @abstractmethod
@@ -211,6 +215,17 @@ class Searcher(ABC):
     @abstractmethod
     def config(self) -> dict[str, Any]:
         """The search-defining configuration, JSON-able (used for the fingerprint)."""
+
+    def preempt(self, running: Sequence[int]) -> tuple[list[int], str]:
+        """Running trials to stop now, and why (default: none).
+
+        Args:
+            running: Indexes of the trials running now, in index order.
+
+        Returns:
+            The indexes to stop (a subset of ``running``) and the reason recorded on them.
+        """
+        return [], ""
 
     @property
     def adaptive(self) -> bool:

@@ -143,6 +143,7 @@ class Session:
                 next_cancel_check = now + cancel_every
             if self.stop is None:
                 self._launch()
+                self._preempt()
             if not self._running and (self.stop is not None or self._finished_launching()):
                 break
             self._handle(self._c.executor.poll(self._poll_timeout(now, next_cancel_check)))
@@ -244,6 +245,22 @@ class Session:
             self._held = None
             self._start(self._next_index, request)
             self._next_index += 1
+
+    def _preempt(self) -> None:
+        """While every slot is taken, stop the running trials the searcher names."""
+        live = [t for t in self._running.values() if not t.stopped]
+        if not live or (
+            len(self._running) < self._c.limits.max_concurrent_trials
+            and self._c.executor.capacity() > 0
+        ):
+            return
+        by_index = {t.index: t for t in live}
+        chosen, reason = self._c.searcher.preempt(sorted(by_index))
+        for index in chosen:
+            target = by_index.get(index)
+            if target is not None:
+                target.stopped = True
+                self._c.executor.cancel(target.run_id, kill=True, reason=reason or "preempted")
 
     def _ask(self) -> TrialRequest | None:
         """The searcher's request for the next index; None to wait, or when it is done."""

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
 from automl._fold_data import FoldPlan, load_fold, load_plan, prepare_folds
-from automl._searcher import AutoMLSearcher, DataShape
+from automl._searcher import AutoMLSearcher, DataShape, SearchEnd
 from automl._validation import choose_validation, make_folds
 from automl.learners import get_learner
 from tests.automl.experiment.conftest import classification_frame
@@ -92,3 +94,65 @@ def test_fold_matrices_are_cached_once_and_memory_mapped(tmp_path: Path) -> None
     data = load_fold(done.cache_dir, 0, "one_hot_scaled")
     assert isinstance(data.X_train, np.memmap)
     assert len(data.X_valid) == len(folds[0].valid) == len(data.y_valid)
+
+
+def _tell(searcher: AutoMLSearcher, index: int, params: dict[str, Any], value: float) -> None:
+    outcome = TrialOutcome(index, f"run{index}", params, "completed", {"accuracy": value})
+    searcher.tell(outcome)
+
+
+def test_ensembles_take_the_last_indexes_voting_then_stack() -> None:
+    searcher = AutoMLSearcher(
+        [get_learner(name) for name in NAMES], "classification", SHAPE, "accuracy", seed=0,
+        end=SearchEnd(max_trials=5, voting_ensemble=True, stack_ensemble=True),
+    )  # fmt: skip
+    for index in range(3):
+        request = searcher.ask(index)
+        assert request is not None and "learner" in request.params
+        if index < 2:
+            _tell(searcher, index, request.params, 0.8 + index / 100)
+    assert searcher.ask(3) is None  # waits for child 2: the same seed, the same ensembles
+    _tell(searcher, 2, {"learner": "DecisionTree", "hyperparameters": {}}, 0.7)
+    voting, stack = searcher.ask(3), searcher.ask(4)
+    assert voting is not None and voting.params["ensemble"] == "VotingEnsemble"
+    assert stack is not None and stack.params["ensemble"] == "StackEnsemble"
+    assert voting.params["members"] == stack.params["members"] == [1, 0, 2]
+
+
+def test_a_closing_search_asks_its_ensembles_without_waiting_for_running_children() -> None:
+    deadline = time.monotonic() + 0.3
+    searcher = AutoMLSearcher(
+        [get_learner(name) for name in NAMES], "classification", SHAPE, "accuracy", seed=0,
+        end=SearchEnd(max_trials=50, voting_ensemble=True, stack_ensemble=True,
+                      deadline=deadline),
+    )  # fmt: skip
+    requests = [searcher.ask(index) for index in range(3)]
+    for index in (0, 1):
+        request = requests[index]
+        assert request is not None
+        _tell(searcher, index, request.params, 0.8 + index / 100)
+    time.sleep(max(0.0, deadline - time.monotonic()) + 0.01)
+    voting, stack = searcher.ask(3), searcher.ask(4)  # child 2 still runs
+    assert voting is not None and voting.params["ensemble"] == "VotingEnsemble"
+    assert stack is not None and stack.params["ensemble"] == "StackEnsemble"
+    assert voting.params["members"] == [1, 0]
+    assert searcher.ask(5) is None
+
+
+def test_a_closing_search_preempts_running_children_for_its_ensembles() -> None:
+    deadline = time.monotonic() + 0.3
+    searcher = AutoMLSearcher(
+        [get_learner(name) for name in NAMES], "classification", SHAPE, "accuracy", seed=0,
+        end=SearchEnd(max_trials=50, voting_ensemble=True, deadline=deadline),
+    )  # fmt: skip
+    requests = [searcher.ask(index) for index in range(4)]
+    for index in (0, 1):
+        request = requests[index]
+        assert request is not None
+        _tell(searcher, index, request.params, 0.8)
+    assert searcher.preempt([2, 3]) == ([], "")  # before the deadline: nothing
+    time.sleep(max(0.0, deadline - time.monotonic()) + 0.01)
+    stopped, reason = searcher.preempt([2, 3])
+    assert stopped == [2, 3] and "deadline" in reason
+    assert searcher.ask(4) is not None  # the voting ensemble
+    assert searcher.preempt([2, 3, 4]) == ([], "")  # every ensemble asked: none stopped

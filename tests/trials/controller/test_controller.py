@@ -194,3 +194,35 @@ def test_with_a_timeout_outcomes_are_told_as_they_come(
     assert result.n_trials == 6 and len(searcher.told) == 6
     # Not held back by index order: trial k may be asked after trial k-1 was told.
     assert any(told and told[-1] == index - 1 for index, told in searcher.asks if index < 6)
+
+
+class Preempting(Scripted):
+    """Two long trials fill both slots; once both run, it stops them for a quick third."""
+
+    def ask(self, index: int) -> TrialRequest | None:
+        if index < 2:
+            return TrialRequest({"x": 0.1, "sleep": 30.0})
+        if index == 2 and len(self.told) == 2:
+            return TrialRequest({"x": 0.9, "sleep": 0.0}, kind="ensemble")
+        return None
+
+    def preempt(self, running: Any) -> tuple[list[int], str]:
+        return [index for index in running if index < 2], "make room for the ensemble"
+
+
+def test_preempted_trials_are_stopped_and_recorded_with_the_searchers_reason(
+    workspace: Workspace,
+) -> None:
+    result = _controller(workspace, Preempting(2), limits=Limits(max_concurrent_trials=2)).run()
+    children = workspace.children(result.parent_run_id)
+    assert [(run.index, run.status) for run in children] == [
+        (0, "canceled"),
+        (1, "canceled"),
+        (2, "completed"),
+    ]
+    assert children[0].status_reason == "make room for the ensemble"
+    assert result.status == "completed"
+
+
+def test_by_default_a_searcher_preempts_nothing() -> None:
+    assert Scripted(1).preempt([0, 1]) == ([], "")
