@@ -270,6 +270,7 @@ def _refit(
     from featurization import Featurizer, make_adapter
 
     task = config.task
+    cores = max(1, os.cpu_count() or 1)
     featurizer = Featurizer(prepared.featurization)
     base = featurizer.fit_transform(prepared.X, prepared.y, task=task)
     adapters: dict[str, Any] = {}
@@ -282,7 +283,8 @@ def _refit(
         hyperparameters = dict(member.hyperparameters)
         if learner.info.iterations_param is not None and member.iterations is not None:
             hyperparameters[learner.info.iterations_param] = max(1, round(member.iterations))
-        estimator = learner.build(hyperparameters, task, seed=config.seed, n_jobs=1)
+        # Nothing else runs now: the refit (and later predictions) use every core.
+        estimator = learner.build(hyperparameters, task, seed=config.seed, n_jobs=cores)
         model = learner.fit(
             estimator, adapters[kind].transform(base), prepared.y, sample_weight=prepared.weights
         )

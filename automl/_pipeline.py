@@ -41,6 +41,20 @@ class PipelineMember:
     weight: float = 1.0
 
 
+class _Adapted:
+    """The base representation adapted once per adapter (members often share one)."""
+
+    def __init__(self, base: Any) -> None:
+        self.base = base
+        self._done: dict[int, Any] = {}
+
+    def by(self, adapter: Adapter) -> Any:
+        key = id(adapter)
+        if key not in self._done:
+            self._done[key] = adapter.transform(self.base)
+        return self._done[key]
+
+
 class AutoMLPipeline:
     """The best model of an AutoML experiment: featurizer -> adapter -> learner.
 
@@ -106,10 +120,9 @@ class AutoMLPipeline:
             return self._stacked(base, classes)
         total = sum(member.weight for member in self.members)
         out: NDArray[np.float64] | None = None
+        adapted = _Adapted(base)
         for member in self.members:
-            scores = predict_scores(
-                member.model, member.adapter.transform(base), self.task, classes
-            )
+            scores = predict_scores(member.model, adapted.by(member.adapter), self.task, classes)
             weighted = scores * (member.weight / total)
             out = weighted if out is None else out + weighted
         return np.asarray(out, dtype=np.float64)
@@ -120,8 +133,9 @@ class AutoMLPipeline:
         from automl._child import predict_scores
         from automl.ensembles._models import pad_proba, stack_features
 
+        adapted = _Adapted(base)
         outputs = [
-            predict_scores(member.model, member.adapter.transform(base), self.task, classes)
+            predict_scores(member.model, adapted.by(member.adapter), self.task, classes)
             for member in self.members
         ]
         features = stack_features(outputs, len(classes))

@@ -17,6 +17,10 @@ if TYPE_CHECKING:
 
 __all__ = ["CategoricalStep", "HashStep", "LabelFiller"]
 
+_FAST_ROWS = 256
+"""Up to this many rows, string labels are coded by dictionary lookup (a single-row
+prediction), not through pandas."""
+
 
 class LabelFiller:
     """Fills missing labels with the most frequent one or a constant (when configured)."""
@@ -68,9 +72,38 @@ class CategoricalStep(ColumnStep):
         import numpy as np
         import pandas as pd
 
+        if len(values) <= _FAST_ROWS and values.dtype == object:
+            codes = self._codes_of_strings(values.to_numpy())
+            if codes is not None:
+                return codes
         labels = self.filler.apply(as_labels(values)).astype(object)
         codes = pd.Categorical(labels, categories=self.categories_).codes
         return np.asarray(codes, dtype=np.int32)
+
+    def _codes_of_strings(self, values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any] | None:
+        """Codes of a few string (or missing) values by dictionary lookup, as the pandas
+        path gives them (None when a value is not a string: that path casts it)."""
+        import math
+
+        import numpy as np
+        import pandas as pd
+
+        lookup: dict[str, int] | None = getattr(self, "_lookup", None)
+        if lookup is None:
+            lookup = {label: code for code, label in enumerate(self.categories_)}
+            self._lookup = lookup
+        fill = -1 if self.filler.value_ is None else lookup.get(self.filler.value_, -1)
+        codes = np.empty(len(values), dtype=np.int32)
+        for i, value in enumerate(values):
+            if isinstance(value, str):
+                codes[i] = lookup.get(value, -1)
+            elif (
+                value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+            ):
+                codes[i] = fill
+            else:
+                return None
+        return codes
 
     def feature_names(self) -> list[str]:
         return [self.column]

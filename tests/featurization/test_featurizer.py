@@ -260,3 +260,25 @@ def test_scikit_learn_clone_and_params() -> None:
     assert featurizer.set_params(config=None).config == FeaturizationConfig()
     with pytest.raises(FeaturizationError, match="parameters must be among 'config'"):
         featurizer.set_params(seed=1)
+
+
+@pytest.mark.parametrize("fill", [None, {"columns": ["c"], "strategy": "most_frequent"}])
+def test_few_rows_are_coded_as_many_rows_are(fill: dict[str, object] | None) -> None:
+    """Up to 256 rows, string categories are coded by dictionary lookup: the same codes as
+    the pandas path of larger frames, for seen, unseen and missing labels."""
+    import numpy as np
+    import pandas as pd
+
+    from featurization import FeaturizationConfig, Featurizer
+
+    rng = np.random.default_rng(3)
+    train = pd.DataFrame({"c": rng.choice(["a", "b", "c", None], 400).astype(object)})
+    config = FeaturizationConfig(transformer_params={"Imputer": [fill]} if fill else {})
+    featurizer = Featurizer(config).fit(train, task="regression")
+    new = pd.DataFrame({"c": ["b", "zzz", None, np.nan, "a", pd.NA] * 60}, dtype=object)
+    many = featurizer.transform(new).categorical  # 360 rows: the pandas path
+    for start in range(0, 6):
+        few = featurizer.transform(new.iloc[start : start + 5]).categorical
+        np.testing.assert_array_equal(few, many[start : start + 5])
+    mixed = pd.DataFrame({"c": ["a", 1]}, dtype=object)  # a non-string: the pandas path
+    assert featurizer.transform(mixed).categorical[:, 0].tolist()[0] == many[4, 0]
