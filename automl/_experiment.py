@@ -120,9 +120,9 @@ def _search(
 ) -> SweepResult:
     from automl._searcher import AutoMLSearcher, DataShape, SearchEnd
     from automl.metrics import goal_of
-    from trials import Controller, ControllerOptions, Limits, LocalExecutor, Objective, make_policy
+    from trials import Controller, ControllerOptions, Limits, Objective, make_policy
     from trials._progress import make_progress
-    from trials.executors import Executor, Resources
+    from trials.executors import Executor, Resources, make_executor
 
     metric = str(config.primary_metric)
     plan = prepared.plan
@@ -167,7 +167,7 @@ def _search(
     resources = Resources(cpus=n_jobs, mem_in_mb=config.mem_in_mb)
     owned = not isinstance(config.executor, Executor)
     executor = (
-        LocalExecutor(max_concurrency=config.max_concurrent_iterations)
+        make_executor(str(config.executor), max_concurrency=config.max_concurrent_iterations)
         if not isinstance(config.executor, Executor)
         else config.executor
     )

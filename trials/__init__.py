@@ -14,7 +14,7 @@ from trials._searcher import Objective, SamplerSearcher, Searcher, TrialOutcome,
 from trials._sweep import Sweep
 from trials._sweep_yaml import SweepJob, SweepJobError, load_sweep_job, parse_sweep_job
 from trials._targets import CommandTemplate, FunctionTarget, TrialTarget
-from trials.executors import CommandTarget, Executor, LocalExecutor, Resources
+from trials.executors import CommandTarget, Executor, LocalExecutor, RayExecutor, Resources
 from trials.policies import (
     AshaPolicy,
     BanditPolicy,
@@ -68,6 +68,7 @@ __all__ = [
     "NoTerminationPolicy",
     "NotFoundError",
     "Objective",
+    "RayExecutor",
     "Resources",
     "Run",
     "RunStatus",

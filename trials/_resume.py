@@ -195,14 +195,15 @@ def resources_property(resources: Resources | None) -> dict[str, Any]:
     """The trial-run properties that record ``resources`` (none when None)."""
     if resources is None:
         return {}
-    return {
-        RESOURCES_PROPERTY: {
-            "cpus": resources.cpus,
-            "gpus": resources.gpus,
-            "mem_in_mb": resources.mem_in_mb,
-            "timeout": resources.timeout,
-        }
+    recorded: dict[str, Any] = {
+        "cpus": resources.cpus,
+        "gpus": resources.gpus,
+        "mem_in_mb": resources.mem_in_mb,
+        "timeout": resources.timeout,
     }
+    if resources.custom:
+        recorded["custom"] = dict(resources.custom)
+    return {RESOURCES_PROPERTY: recorded}
 
 
 def _intermediate(workspace: Workspace, run: Run) -> tuple[tuple[int, dict[str, float]], ...]:

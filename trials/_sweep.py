@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import re
 import secrets
 import time
 from collections.abc import Mapping, Sequence
@@ -15,7 +17,7 @@ from trials._progress import make_progress
 from trials._result import SweepResult
 from trials._searcher import Goal, Objective, SamplerSearcher
 from trials._targets import CommandTemplate, TrialTarget, as_trial_target
-from trials.executors import CommandTarget, Executor, LocalExecutor, Resources, TrainFunction
+from trials.executors import CommandTarget, Executor, Resources, TrainFunction, make_executor
 from trials.policies import EarlyTerminationPolicy, make_policy
 
 if TYPE_CHECKING:
@@ -23,8 +25,9 @@ if TYPE_CHECKING:
 
 __all__ = ["Sweep"]
 
-_EXECUTORS = ("local",)
+_EXECUTORS = ("local", "ray", "ray://host:port")
 _RESOURCE_KEYS = ("cpus", "gpus", "mem_in_mb")
+_RAY_ADDRESS = re.compile(r"^ray://[^\s:/]+:[0-9]{1,5}$")
 
 
 def _describe(value: object) -> str:
@@ -74,13 +77,21 @@ def _executor(value: object) -> str | Executor:
     if isinstance(value, Executor):
         return value
     if isinstance(value, str):
-        if value in _EXECUTORS:
+        if value == "local":
             return value
         if value == "ray" or value.startswith("ray://"):
-            raise ValueError(
-                f"`executor` must be 'local' or an Executor instance, got {value!r}; the Ray "
-                "executor is not available in this version"
-            )
+            if value != "ray" and not _RAY_ADDRESS.match(value):
+                raise ValueError(
+                    f"`executor` must be one of {', '.join(map(repr, _EXECUTORS))} or an "
+                    f"Executor instance, got {value!r}: a Ray address is ray://host:port, "
+                    "e.g. 'ray://10.0.0.5:10001'"
+                )
+            if importlib.util.find_spec("ray") is None:
+                raise ImportError(
+                    f"`executor` {value!r} needs Ray, which is not installed here: "
+                    "pip install 'openaml[ray]' (or use executor='local')"
+                )
+            return value
     raise ValueError(
         f"`executor` must be one of {', '.join(map(repr, _EXECUTORS))} or an Executor "
         f"instance, got {_describe(value)}"
@@ -126,9 +137,11 @@ class Sweep:
             seed gives the same trials, statuses and scores at any concurrency.
         trial_timeout: Seconds one trial may run (it is then killed and recorded failed).
         resources: Per-trial ``Resources`` or a mapping of ``cpus``, ``gpus``, ``mem_in_mb``.
-        executor: ``"local"`` (worker processes on this machine, built and shut down by
-            :meth:`run`) or an :class:`~trials.executors.Executor` you own (started if
-            needed and left running).
+        executor: ``"local"`` (worker processes on this machine), ``"ray"`` (a local
+            Ray) or ``"ray://host:port"`` (a Ray cluster), each built with
+            ``max_concurrent_trials`` and shut down by :meth:`run`; or an
+            :class:`~trials.executors.Executor` you own (started if needed and left
+            running).
         workspace: A :class:`~trials.store.Workspace`, a folder or a database URL; None:
             ``AUTOML_WORKSPACE``, else ``./automl_workspace``.
         experiment_name: Name of the experiment. Running again under the same name with
@@ -246,11 +259,7 @@ class Sweep:
         if self._seed is None and stored_seed is not None and stored_seed != sampler.seed:
             sampler = self._build_sampler(stored_seed)
         owned = isinstance(self._executor, str)
-        executor = (
-            LocalExecutor(max_concurrency=self._limits.max_concurrent_trials)
-            if isinstance(self._executor, str)
-            else self._executor
-        )
+        executor = self._build_executor() if isinstance(self._executor, str) else self._executor
         options = ControllerOptions(
             experiment_kind="sweep",
             resources=self._resources,
@@ -274,6 +283,12 @@ class Sweep:
         return (
             f"Sweep({self._target!r}, experiment_name={self._experiment_name!r}, "
             f"primary_metric={self._objective.primary_metric!r}, goal={self._objective.goal!r})"
+        )
+
+    def _build_executor(self) -> Executor:
+        """The executor the shorthand names, sized by ``max_concurrent_trials``."""
+        return make_executor(
+            str(self._executor), max_concurrency=self._limits.max_concurrent_trials
         )
 
     def _build_sampler(self, seed: int | None) -> Sampler:

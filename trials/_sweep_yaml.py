@@ -23,8 +23,8 @@ How each v2 key is read:
   or the sampling is ``grid`` (which ends by itself).
 - ``resources`` (top level or under ``trial``, not both): ``cpus``, ``gpus``, ``mem_in_mb``
   per trial; Azure's ``instance_count``, ``instance_type``, ... are ignored with a notice.
-- ``compute``: ``local`` (default). ``ray`` arrives with the Ray executor; anything else
-  (``azureml:...`` included) is an error.
+- ``compute``: ``local`` (default), ``ray`` (a local Ray) or ``ray://host:port`` (a Ray
+  cluster; needs ``openaml[ray]``); anything else (``azureml:...`` included) is an error.
 """
 
 from __future__ import annotations
@@ -125,7 +125,7 @@ class SweepJob:
         inputs: ``inputs`` by name; paths resolved and checked.
         outputs: Names of the ``outputs`` (not mounted locally; see the notices).
         resources: Per-trial ``cpus``/``gpus``/``mem_in_mb``; None: the executor's default.
-        compute: Where trials run: ``"local"``.
+        compute: Where trials run: ``"local"``, ``"ray"`` or ``"ray://host:port"``.
         experiment_name: ``experiment_name``, else the YAML file's stem; None for a
             mapping parsed without a ``source``.
         display_name: ``display_name``, if given.

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any, Literal
 
@@ -45,6 +46,7 @@ _LIMITS_HINTS = {
 }
 _GOALS = ("maximize", "minimize")
 _COMPUTE_VALUES = "local, ray or ray://host:port"
+_RAY_ADDRESS = re.compile(r"^ray://[^\s:/]+:[0-9]{1,5}$")
 
 
 def check_type(value: object) -> None:
@@ -166,16 +168,12 @@ def parse_limits(raw: object, *, grid: bool) -> Limits:
 
 
 def parse_compute(raw: object) -> str:
-    """Read ``compute``: ``local`` (the default) is the only target for now."""
+    """Read ``compute``: ``local`` (the default), ``ray`` or ``ray://host:port``."""
     if raw is None:
         return "local"
     text = raw.strip() if isinstance(raw, str) else None
-    if text == "local":
-        return "local"
-    if text == "ray" or (text is not None and text.startswith("ray://")):
-        raise SweepJobError(
-            "compute: ray arrives with the Ray executor; use compute: local for now"
-        )
+    if text in ("local", "ray") or (text is not None and _RAY_ADDRESS.match(text)):
+        return str(text)
     extra = (
         "; Azure compute targets do not exist locally"
         if text is not None and text.lower().startswith("azureml:")

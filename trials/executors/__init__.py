@@ -3,7 +3,8 @@
 An executor takes :class:`TrialSpec` objects, runs them, and reports what happens as
 events (:class:`TrialStarted`, :class:`Reported`, :class:`ArtifactLogged`,
 :class:`TrialFinished`). :class:`LocalExecutor` runs them in a pool of reused worker
-processes on this machine.
+processes on this machine; :class:`RayExecutor` runs them as Ray tasks on a local Ray or a
+cluster (Ray itself is imported only when a RayExecutor is created).
 
 Example:
     >>> from pathlib import Path
@@ -27,6 +28,8 @@ from trials.executors._events import (
     TrialStatus,
 )
 from trials.executors._local import LocalExecutor, StartMethod
+from trials.executors._make import make_executor
+from trials.executors._ray import RayExecutor
 from trials.executors._spec import CommandTarget, Resources, TrainFunction, TrialSpec
 
 __all__ = [
@@ -35,6 +38,7 @@ __all__ = [
     "Event",
     "Executor",
     "LocalExecutor",
+    "RayExecutor",
     "Reported",
     "Resources",
     "StartMethod",
@@ -43,4 +47,5 @@ __all__ = [
     "TrialSpec",
     "TrialStarted",
     "TrialStatus",
+    "make_executor",
 ]

@@ -44,6 +44,7 @@ Outcome = tuple[str, dict[str, float], str | None, str | None]
 # site-packages to another interpreter's path could mix incompatible packages).
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 _INSTALLED = Path(_PACKAGE_ROOT).name in {"site-packages", "dist-packages"}
+_DECISION_POLL_S = 0.1
 
 
 def _environment(target: CommandTarget, ctx: TrialContext, channel_fd: int) -> dict[str, str]:
@@ -60,8 +61,12 @@ def _environment(target: CommandTarget, ctx: TrialContext, channel_fd: int) -> d
     return env
 
 
-def run_command(target: CommandTarget, ctx: TrialContext, conn: Connection) -> Outcome:
-    """Run the command to its end; returns (status, metrics, reason, error)."""
+def run_command(target: CommandTarget, ctx: TrialContext, conn: Connection | None) -> Outcome:
+    """Run the command to its end; returns (status, metrics, reason, error).
+
+    ``conn`` is the worker's pipe to the executor, waited on for answers and cancels; with
+    None (a Ray worker), the context is asked every :data:`_DECISION_POLL_S` instead.
+    """
     ours, theirs = socket.socketpair()
     mlflow_store: MlflowStore | None = None
     try:
@@ -106,7 +111,7 @@ def _serve(
     process: subprocess.Popen[bytes],
     sock: socket.socket,
     ctx: TrialContext,
-    conn: Connection,
+    conn: Connection | None,
     relay: MetricRelay | None,
 ) -> tuple[int, bool]:
     """Answer the command's requests until it exits; returns its exit status and whether
@@ -116,11 +121,14 @@ def _serve(
     except (AttributeError, OSError):  # pragma: no cover - not Linux >= 5.3
         pidfd = None
     buffer = b""
-    waitables: list[Any] = [sock, conn] if pidfd is None else [sock, conn, pidfd]
+    waitables: list[Any] = [sock] if conn is None else [sock, conn]
+    if pidfd is not None:
+        waitables.append(pidfd)
+    poll_s = _DECISION_POLL_S if conn is None else None
     kill_at: float | None = None  # set once the worker sent SIGTERM to end the command
     try:
         while True:
-            ready = wait(waitables, timeout=_timeout(pidfd, relay, kill_at))
+            ready = wait(waitables, timeout=_timeout(pidfd, relay, kill_at, poll_s))
             if sock in ready:
                 try:
                     data = sock.recv(65536)
@@ -134,7 +142,7 @@ def _serve(
                     reply = _handle(line, ctx, relay) + b"\n"
                     with contextlib.suppress(OSError):  # the command is gone
                         sock.sendall(reply)
-            if conn in ready:
+            if conn is None or conn in ready:
                 ctx.should_stop()  # takes in answers and cancels
             if (pidfd is not None and pidfd in ready) or (
                 pidfd is None and process.poll() is not None
@@ -150,8 +158,12 @@ def _serve(
             os.close(pidfd)
 
 
-def _timeout(pidfd: int | None, relay: MetricRelay | None, kill_at: float | None) -> float | None:
+def _timeout(
+    pidfd: int | None, relay: MetricRelay | None, kill_at: float | None, poll_s: float | None
+) -> float | None:
     timeout = None if pidfd is not None else 0.05
+    if poll_s is not None:
+        timeout = poll_s if timeout is None else min(timeout, poll_s)
     due = min(
         relay.next_poll if relay is not None else math.inf,
         kill_at if kill_at is not None else math.inf,

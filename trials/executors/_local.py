@@ -187,6 +187,11 @@ class LocalExecutor(Executor):
         if run_id in self._by_run:
             raise ValueError(f"`run_id` {run_id!r} is already running; each trial needs its own")
         resources = spec.resources
+        if resources.custom:
+            raise ValueError(
+                f"trial {run_id!r} asks for custom resources {dict(resources.custom)!r}, which "
+                "only RayExecutor schedules; leave `custom` empty for LocalExecutor"
+            )
         if resources.gpus:
             check_gpu_request(run_id, resources.gpus, self._gpus().ids)
         if resources.mem_in_mb is not None and not _process_tree.available():

@@ -48,16 +48,20 @@ class Resources:
             trial is killed and recorded failed when it goes over. None: no cap.
         timeout: Seconds the trial may run; past it, it is killed and recorded failed.
             None: no limit.
+        custom: Custom resources the trial needs, name -> amount > 0 (Ray's
+            ``resources=``, e.g. ``{"TPU": 1}`` or a node label such as
+            ``{"large_disk": 1}``); only :class:`RayExecutor` schedules them.
 
     Example:
         >>> Resources(cpus=2, mem_in_mb=4096, timeout=600.0)
-        Resources(cpus=2, gpus=0.0, mem_in_mb=4096, timeout=600.0)
+        Resources(cpus=2, gpus=0.0, mem_in_mb=4096, timeout=600.0, custom={})
     """
 
     cpus: int = 1
     gpus: float = 0.0
     mem_in_mb: int | None = None
     timeout: float | None = None
+    custom: Mapping[str, float] = field(default_factory=dict, hash=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.cpus, int) or isinstance(self.cpus, bool) or self.cpus < 1:
@@ -86,6 +90,31 @@ class Resources:
                     f"`timeout` must be a number of seconds > 0 or None, got {_describe(timeout)}"
                 )
             object.__setattr__(self, "timeout", float(timeout))
+        object.__setattr__(self, "custom", _check_custom(self.custom))
+
+
+_BUILT_IN_RESOURCES = {"CPU": "cpus", "GPU": "gpus", "memory": "mem_in_mb"}
+
+
+def _check_custom(custom: object) -> dict[str, float]:
+    if not isinstance(custom, Mapping):
+        raise TypeError(
+            f"`custom` must be a mapping of resource name -> amount, got {_describe(custom)}"
+        )
+    checked: dict[str, float] = {}
+    for name, amount in custom.items():
+        if not isinstance(name, str) or not name:
+            raise ValueError(f"`custom` resource names must be non-empty strings, got {name!r}")
+        if name in _BUILT_IN_RESOURCES:
+            raise ValueError(
+                f"`custom` must not name {name!r}: use `{_BUILT_IN_RESOURCES[name]}` for it"
+            )
+        if not _is_number(amount) or not math.isfinite(amount) or amount <= 0:
+            raise ValueError(
+                f"`custom` amounts must be numbers > 0, got {name!r}: {_describe(amount)}"
+            )
+        checked[name] = float(amount)
+    return checked
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,8 +20,8 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, NoReturn
 
-from trials._context import Decision, TrialContext, check_metrics
-from trials.executors._command import run_command
+from trials._context import Decision, TrialContext
+from trials.executors._execute import TrialEnvironment, execute
 from trials.executors._logs import LogCapture
 from trials.executors._protocol import (
     ANSWER,
@@ -33,22 +33,12 @@ from trials.executors._protocol import (
     REPORT,
     RUN,
 )
-from trials.executors._spec import CommandTarget
 
 __all__ = ["worker_main"]
 
-_THREAD_VARIABLES = (
-    "OMP_NUM_THREADS",
-    "MKL_NUM_THREADS",
-    "OPENBLAS_NUM_THREADS",
-    "VECLIB_MAXIMUM_THREADS",
-    "NUMEXPR_NUM_THREADS",
-)
 _DUMP = pickle.dumps
 _LOAD = pickle.loads
 _PROTOCOL = pickle.HIGHEST_PROTOCOL
-
-Outcome = tuple[str, dict[str, float], str | None, str | None]
 
 
 class _PipeLink:
@@ -90,47 +80,6 @@ def _executor_gone() -> NoReturn:
     os._exit(1)
 
 
-class _Environment:
-    """Applies a trial's thread cap and GPUs, touching only what changed since the last."""
-
-    def __init__(self) -> None:
-        self._cpus: int | None = None
-        self._cuda: str | None = None
-        self._cwd = os.getcwd()
-
-    def apply(self, cpus: int, cuda: str) -> None:
-        if cpus != self._cpus:
-            value = str(cpus)
-            for name in _THREAD_VARIABLES:
-                os.environ[name] = value
-            if self._cpus is not None:
-                _limit_loaded_thread_pools(cpus)
-            self._cpus = cpus
-        torch = sys.modules.get("torch")
-        if torch is not None and torch.get_num_threads() != cpus:
-            torch.set_num_threads(cpus)
-        if cuda != self._cuda:
-            os.environ["CUDA_VISIBLE_DEVICES"] = cuda
-            self._cuda = cuda
-
-    def restore(self) -> None:
-        """Undo what a trial may have changed that would leak into the next one."""
-        if os.getcwd() != self._cwd:
-            os.chdir(self._cwd)
-
-
-def _limit_loaded_thread_pools(cpus: int) -> None:
-    """BLAS/OpenMP already loaded read the environment once; cap them directly."""
-    if "numpy" not in sys.modules and "scipy" not in sys.modules:
-        return
-    try:
-        import threadpoolctl  # type: ignore[import-untyped, import-not-found, unused-ignore]
-
-        threadpoolctl.threadpool_limits(limits=cpus)
-    except Exception:  # best effort: the environment variables still apply
-        pass
-
-
 def _prepare_process(die_with_parent: bool) -> None:
     """Lead a process group (so the executor can kill the whole tree), print a Python
     traceback into the trial's stderr on a hard crash, write no core files, and (under
@@ -158,7 +107,7 @@ def worker_main(conn: Connection, die_with_parent: bool) -> None:
     """Run trials sent through ``conn`` until told to exit or the executor goes away."""
     _prepare_process(die_with_parent)
     logs = LogCapture()
-    environment = _Environment()
+    environment = TrialEnvironment()
     try:
         conn.send_bytes(_DUMP((READY,), _PROTOCOL))
     except OSError:
@@ -190,7 +139,7 @@ def _unloadable(exc: BaseException) -> tuple[Any, ...]:
 
 
 def _run_trial(
-    conn: Connection, message: tuple[Any, ...], logs: LogCapture, environment: _Environment
+    conn: Connection, message: tuple[Any, ...], logs: LogCapture, environment: TrialEnvironment
 ) -> None:
     (_, run_id, index, params, target, cpus, cuda, artifact_dir, deterministic, metric) = message
     environment.apply(cpus, cuda)
@@ -204,22 +153,10 @@ def _run_trial(
     )
     captured = logs.begin(artifact_dir)
     started = time.perf_counter()
-    try:
-        if not captured:
-            outcome: Outcome = (
-                "failed",
-                {},
-                f"cannot write the trial's logs in {artifact_dir}",
-                None,
-            )
-        elif isinstance(target, CommandTarget):
-            outcome = run_command(target, ctx, conn)
-        else:
-            outcome = _outcome(target(params, ctx), ctx, metric)
-    except SystemExit as exc:
-        outcome = _exit_outcome(exc, ctx)
-    except BaseException as exc:  # any trial error is recorded, never fatal
-        outcome = _error_outcome(exc)
+    if captured:
+        outcome = execute(target, params, ctx, metric, conn)
+    else:
+        outcome = ("failed", {}, f"cannot write the trial's logs in {artifact_dir}", None)
     duration = time.perf_counter() - started
     stdout_size, stderr_size = logs.end()
     environment.restore()
@@ -230,44 +167,3 @@ def _run_trial(
             _PROTOCOL,
         )
     )
-
-
-def _outcome(result: Any, ctx: TrialContext, metric: str) -> Outcome:
-    if result is None:
-        metrics: dict[str, float] = {}
-    elif isinstance(result, dict):
-        try:
-            metrics = check_metrics(result, "the returned dict")
-        except (TypeError, ValueError) as exc:
-            return "failed", {}, str(exc), None
-    else:
-        try:
-            metrics = check_metrics({metric: result}, "the return value")
-        except TypeError:
-            message = (
-                "the trial function must return a float, a dict of metric name -> number, "
-                f"or None, got {type(result).__name__}"
-            )
-            return "failed", {}, message, None
-        except ValueError as exc:
-            return "failed", {}, str(exc), None
-    status, reason = ctx.status_on_return()
-    return status, metrics, reason, None
-
-
-def _exit_outcome(exc: SystemExit, ctx: TrialContext) -> Outcome:
-    if exc.code in (None, 0):
-        status, reason = ctx.status_on_return()
-        return status, {}, reason, None
-    return "failed", {}, f"the trial called sys.exit({exc.code!r})", None
-
-
-def _error_outcome(exc: BaseException) -> Outcome:
-    # Drop our own frame (the call site above) so the traceback starts in user code.
-    tb = exc.__traceback__.tb_next if exc.__traceback__ is not None else None
-    text = "".join(traceback.format_exception(type(exc), exc, tb))
-    message = str(exc).strip().splitlines()
-    reason = f"{type(exc).__name__}: {message[0]}" if message else type(exc).__name__
-    if len(reason) > 300:
-        reason = reason[:297] + "..."
-    return "failed", {}, reason, text

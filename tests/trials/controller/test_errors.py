@@ -73,8 +73,12 @@ def _sweep(**changes: Any) -> Sweep:
         ({"sampling_algorithm": "grid"}, SearchSpaceError, r"grid sampling supports only `choice`"),
         ({"early_termination": {"type": "bandit"}}, ValueError, r"exactly one of `slack_factor`"),
         ({"early_termination": "sometimes"}, ValueError, r"`type` must be one of"),
-        ({"executor": "cluster"}, ValueError, r"`executor` must be one of 'local' or an Executor"),
-        ({"executor": "ray://host:10001"}, ValueError, r"the Ray executor is not available"),
+        (
+            {"executor": "cluster"},
+            ValueError,
+            r"`executor` must be one of 'local', 'ray', 'ray://host:port' or an Executor",
+        ),
+        ({"executor": "ray://host"}, ValueError, r"a Ray address is ray://host:port"),
         ({"workspace": 3}, TypeError, r"`workspace` must be None, a folder path"),
         (
             {"experiment_name": ""},

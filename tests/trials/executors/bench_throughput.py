@@ -1,6 +1,8 @@
-"""Trivial-trial throughput of LocalExecutor alone (no store): prints trials per second.
+"""Trivial-trial throughput of an executor alone (no store): prints trials per second.
 
-Run from the repository root: ``python -m tests.trials.executors.bench_throughput``.
+Run from the repository root: ``python -m tests.trials.executors.bench_throughput``
+(``--executor ray`` for a RayExecutor on a local Ray with as many CPUs as trials at once,
+started once and warm).
 Not a test (no timed assertion): the number depends on the machine.
 """
 
@@ -12,10 +14,16 @@ import time
 from pathlib import Path
 
 from tests.trials.executors import _targets
-from trials.executors import LocalExecutor, TrialFinished, TrialSpec
+from trials.executors import Executor, LocalExecutor, RayExecutor, TrialFinished, TrialSpec
 
 
-def measure(concurrency: int, trials: int, root: Path) -> float:
+def _executor(kind: str, concurrency: int) -> Executor:
+    if kind == "ray":
+        return RayExecutor(max_concurrency=concurrency, num_cpus=concurrency)
+    return LocalExecutor(max_concurrency=concurrency)
+
+
+def measure(concurrency: int, trials: int, root: Path, kind: str = "local") -> float:
     """Trials per second for ``trials`` trivial trials, workers already started."""
     specs = [
         TrialSpec(
@@ -23,11 +31,16 @@ def measure(concurrency: int, trials: int, root: Path) -> float:
         )
         for i in range(trials)
     ]
-    with LocalExecutor(max_concurrency=concurrency) as executor:
-        warm = TrialSpec("warm-up", 0, {}, _targets.trivial, root / "warm")
-        executor.submit(warm)
-        while not any(isinstance(e, TrialFinished) for e in executor.poll(5.0)):
-            pass
+    with _executor(kind, concurrency) as executor:
+        warm_up = [
+            TrialSpec(f"warm-up-{i}", i, {}, _targets.trivial, root / "warm" / str(i))
+            for i in range(4 * concurrency)  # every worker process started
+        ]
+        left = len(warm_up)
+        while left:
+            while warm_up and executor.capacity() > 0:
+                executor.submit(warm_up.pop())
+            left -= sum(isinstance(e, TrialFinished) for e in executor.poll(5.0))
         started = time.perf_counter()
         submitted = finished = 0
         while finished < trials:
@@ -46,15 +59,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--trials", type=int, default=5000)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--executor", choices=("local", "ray"), default="local")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         for concurrency in (1, 2):
             rates = [
-                measure(concurrency, args.trials, Path(folder) / str(r))
+                measure(concurrency, args.trials, Path(folder) / str(r), args.executor)
                 for r in range(args.repeats)
             ]
             print(
-                f"max_concurrency={concurrency}: "
+                f"{args.executor} max_concurrency={concurrency}: "
                 + ", ".join(f"{rate:,.0f}" for rate in rates)
                 + f" trials/s (best {max(rates):,.0f})"
             )

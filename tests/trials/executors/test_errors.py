@@ -39,6 +39,31 @@ def test_bad_resources(options: dict[str, Any], message: str) -> None:
 
 def test_resources_normalise_numbers() -> None:
     assert Resources(gpus=2, timeout=3) == Resources(gpus=2.0, timeout=3.0)
+    assert Resources(custom={"TPU": 1}).custom == {"TPU": 1.0}
+    assert hash(Resources(custom={"TPU": 1})) == hash(Resources())
+
+
+@pytest.mark.parametrize(
+    ("custom", "error", "message"),
+    [
+        ([("TPU", 1)], TypeError, r"`custom` must be a mapping of resource name -> amount"),
+        ({"": 1}, ValueError, r"`custom` resource names must be non-empty strings, got ''"),
+        ({"GPU": 1}, ValueError, r"`custom` must not name 'GPU': use `gpus` for it"),
+        ({"memory": 1}, ValueError, r"`custom` must not name 'memory': use `mem_in_mb`"),
+        ({"TPU": 0}, ValueError, r"`custom` amounts must be numbers > 0, got 'TPU': 0"),
+        ({"TPU": True}, ValueError, r"`custom` amounts must be numbers > 0, got 'TPU': True"),
+    ],
+)
+def test_bad_custom_resources(custom: object, error: type[Exception], message: str) -> None:
+    with pytest.raises(error, match=message):
+        Resources(custom=custom)  # type: ignore[arg-type]
+
+
+def test_local_executor_refuses_custom_resources(make_executor: Make, tmp_path: Path) -> None:
+    executor = make_executor()
+    trial = spec(tmp_path, "r1", _targets.trivial, resources=Resources(custom={"TPU": 1}))
+    with pytest.raises(ValueError, match=r"custom resources \{'TPU': 1.0\}, which only Ray"):
+        executor.submit(trial)
 
 
 @pytest.mark.parametrize(

@@ -251,10 +251,9 @@ BAD_VALUES: list[tuple[dict[str, Any], str]] = [
     ({"limits": [20]}, E("`limits` must be a mapping, got the list [20]")),
     # compute
     (
-        {"compute": "ray"},
-        E("compute: ray arrives with the Ray executor; use compute: local for now"),
+        {"compute": "ray://10.0.0.1"},
+        E("`compute` must be local, ray or ray://host:port, got 'ray://10.0.0.1'"),
     ),
-    ({"compute": "ray://10.0.0.1:10001"}, E("compute: ray arrives with the Ray executor")),
     (
         {"compute": "azureml:cpu-cluster"},
         E(

@@ -239,3 +239,10 @@ def test_the_kwargs_build_a_sweep(write_job: Callable[..., Path], tmp_path: Path
     sweep = sweep_module.Sweep(**job.to_sweep_kwargs(), workspace=tmp_path / "ws")
     assert sweep.experiment_name == "full-experiment"
     assert sweep.limits == job.limits
+
+
+@pytest.mark.parametrize("compute", ["ray", "ray://10.0.0.5:10001", " local "])
+def test_compute_names_where_trials_run(tmp_path: Path, compute: str) -> None:
+    job = parse_sweep_job(with_changes({"compute": compute}), base_dir=tmp_path)
+    assert job.compute == compute.strip()
+    assert job.to_sweep_kwargs()["executor"] == compute.strip()
