@@ -110,8 +110,9 @@ def _fit_fold(
     ctx: TrialContext,
     fold: int,
     n_jobs: int,
+    gpu: bool = False,
 ) -> Any:
-    estimator = learner.build(hyperparameters, plan.task, seed=plan.seed, n_jobs=n_jobs)
+    estimator = learner.build(hyperparameters, plan.task, seed=plan.seed, n_jobs=n_jobs, gpu=gpu)
     metric = plan.primary_metric
     reported = [0]
 
@@ -148,7 +149,11 @@ def _weights(parts: list[tuple[Any, Any, NDArray[Any], Any]]) -> NDArray[Any] | 
 
 
 def run_child(
-    params: Mapping[str, Any], ctx: TrialContext, cache_dir: str, n_jobs: int = 1
+    params: Mapping[str, Any],
+    ctx: TrialContext,
+    cache_dir: str,
+    n_jobs: int = 1,
+    gpu: bool = False,
 ) -> dict[str, float]:
     """Fit and score one child on every cached fold (what :func:`train` runs)."""
     import joblib
@@ -167,7 +172,7 @@ def run_child(
     iterations: list[int] = []
     for fold in range(plan.n_folds):
         data = load_fold(cache_dir, fold, kind)
-        model = _fit_fold(learner, hyperparameters, data, plan, ctx, fold, n_jobs)
+        model = _fit_fold(learner, hyperparameters, data, plan, ctx, fold, n_jobs, gpu)
         used = learner.fitted_iterations(model)
         if used is not None:
             iterations.append(used)
@@ -305,6 +310,7 @@ def train(
     cache_dir: str,
     members: list[tuple[str, str, str]] | None = None,
     n_jobs: int = 1,
+    gpu: bool = False,
 ) -> dict[str, float]:
     """The trial function of an AutoML child (bound to its cache folder by the target).
 
@@ -315,6 +321,7 @@ def train(
         cache_dir: Folder of the cached fold matrices (:mod:`automl._fold_data`).
         members: For an ensemble: ``(run id, learner, oof path)`` of each candidate.
         n_jobs: Threads of the learner (``max_cores_per_iteration``).
+        gpu: Train on the GPU the executor gave the trial (``gpus_per_iteration``).
 
     Returns:
         Every metric of the task on the out-of-fold predictions, ``fit_time`` (seconds),
@@ -322,4 +329,4 @@ def train(
     """
     if "ensemble" in params:
         return run_ensemble(ctx, cache_dir, members or [], str(params["ensemble"]))
-    return run_child(params, ctx, cache_dir, n_jobs)
+    return run_child(params, ctx, cache_dir, n_jobs, gpu)

@@ -21,6 +21,7 @@ from automl._config_checks import (
     check_bool,
     check_count,
     check_minutes,
+    check_number,
     check_optional_name,
     closest,
     describe,
@@ -102,6 +103,10 @@ class AutoMLConfig:
             Folded into ``max_trials``: it reads None after construction.
         max_concurrent_iterations: Trials running at once (default 1).
         max_cores_per_iteration: CPU threads per trial; -1: all cores (default 1).
+        gpus_per_iteration: GPUs a child of a learner that can use one takes (XGBoost,
+            CatBoost, TabularMLP), e.g. ``1`` or ``0.25`` to pack four on a GPU; other
+            children take none. 0 (default): everything trains on CPUs. The executor must
+            have GPUs (``LocalExecutor(gpus=[0])``, a Ray cluster with GPUs).
         mem_in_mb: Memory cap per trial in MB; None: no cap.
         experiment_exit_score: Stop once a trial reaches this score of the primary metric.
         enable_early_stopping: Stop when the score stops improving (Azure's default: True).
@@ -161,6 +166,7 @@ class AutoMLConfig:
     iterations: int | None = None
     max_concurrent_iterations: int = 1
     max_cores_per_iteration: int = 1
+    gpus_per_iteration: float = 0.0
     mem_in_mb: int | None = None
     experiment_exit_score: float | None = None
     enable_early_stopping: bool = True
@@ -295,6 +301,13 @@ class AutoMLConfig:
                 f"{describe(cores)}"
             )
         self._set("max_cores_per_iteration", int(cores))
+        gpus = check_number("gpus_per_iteration", self.gpus_per_iteration, "a number >= 0")
+        if gpus < 0 or (gpus > 1 and gpus != int(gpus)):
+            raise AutoMLConfigError(
+                "`gpus_per_iteration` must be 0, a fraction of one GPU (0.25) or a whole "
+                f"number of GPUs, got {describe(self.gpus_per_iteration)}"
+            )
+        self._set("gpus_per_iteration", gpus)
         if self.mem_in_mb is not None:
             self._set("mem_in_mb", check_count("mem_in_mb", self.mem_in_mb))
         self._set(

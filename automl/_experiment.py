@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from automl._config_checks import AutoMLConfigError
 from automl._prepare import PreparedData
 from trials import TrialTarget
 
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
     from automl._result import AutoMLResult
     from automl._searcher import AutoMLSearcher
     from trials import ModelVersion, Run, SweepResult, Workspace
-    from trials.executors import TrainFunction
+    from trials.executors import Resources, TrainFunction
 
 __all__ = ["run_automl"]
 
@@ -57,12 +58,14 @@ class ChildTarget(TrialTarget):
         self.n_jobs = n_jobs
 
     def for_trial(self, params: Mapping[str, Any]) -> TrainFunction:
-        """The child function with the cache folder (and ensemble members) bound."""
+        """The child function with the cache folder (and ensemble members) bound; a
+        learner given a GPU trains on it."""
         from automl._child import OOF_ARTIFACT, train
         from automl._searcher import ENSEMBLE_KEY, MEMBERS_KEY
 
         if ENSEMBLE_KEY not in params:
-            return functools.partial(train, cache_dir=self.cache_dir, n_jobs=self.n_jobs)
+            gpu = self.searcher.uses_gpu(str(params["learner"]))
+            return functools.partial(train, cache_dir=self.cache_dir, n_jobs=self.n_jobs, gpu=gpu)
         members = [
             (run_id, learner, str(self.runs_dir / run_id / OOF_ARTIFACT))
             for run_id, learner in self.searcher.run_ids(list(params[MEMBERS_KEY]))
@@ -146,6 +149,10 @@ def _search(
     if limits.timeout is not None:  # close the search in time for the ensemble child
         share = 0.08 if not config.enable_stack_ensemble else 0.12
         deadline = time.monotonic() + limits.timeout - max(1.0, share * limits.timeout)
+    cores = config.max_cores_per_iteration
+    n_jobs = max(1, os.cpu_count() or 1) if cores == -1 else max(1, int(cores))
+    resources = Resources(cpus=n_jobs, mem_in_mb=config.mem_in_mb)
+    gpu_resources = _gpu_resources(config, prepared, resources)
     searcher = AutoMLSearcher(
         prepared.selection.learners,
         config.task,
@@ -161,10 +168,8 @@ def _search(
             early_stopping=bool(config.enable_early_stopping),
             deadline=deadline,
         ),
+        gpu_resources=gpu_resources,
     )
-    cores = config.max_cores_per_iteration
-    n_jobs = max(1, os.cpu_count() or 1) if cores == -1 else max(1, int(cores))
-    resources = Resources(cpus=n_jobs, mem_in_mb=config.mem_in_mb)
     owned = not isinstance(config.executor, Executor)
     executor = (
         make_executor(str(config.executor), max_concurrency=config.max_concurrent_iterations)
@@ -189,6 +194,38 @@ def _search(
         ),
     )
     return controller.run()
+
+
+def _gpu_resources(
+    config: AutoMLConfig, prepared: PreparedData, resources: Resources
+) -> Resources | None:
+    """What a child of a GPU-capable learner asks for (None without ``gpus_per_iteration``).
+
+    Raises:
+        AutoMLConfigError: GPUs asked for, but no learner of the search can use one.
+    """
+    import dataclasses
+
+    gpus = float(config.gpus_per_iteration)
+    if gpus <= 0:
+        return None
+    learners = prepared.selection.learners
+    if not any(learner.info.supports_gpu for learner in learners):
+        from automl.learners import learner_names
+
+        capable = [name for name in learner_names(config.task) if _supports_gpu(name)]
+        raise AutoMLConfigError(
+            f"`gpus_per_iteration` is {gpus:g}, but none of the models searched "
+            f"({', '.join(learner.info.name for learner in learners)}) can train on a GPU; "
+            f"allow one of {', '.join(capable)} or set gpus_per_iteration=0"
+        )
+    return dataclasses.replace(resources, gpus=gpus)
+
+
+def _supports_gpu(name: str) -> bool:
+    from automl.learners import get_learner
+
+    return get_learner(name).info.supports_gpu
 
 
 def _ranked_children(

@@ -24,6 +24,7 @@ from trials import Searcher, TrialOutcome, TrialRequest
 if TYPE_CHECKING:
     from automl.learners import Learner
     from search_spaces import BayesianSampler
+    from trials.executors import Resources
 
 __all__ = ["ENSEMBLE_KEY", "AutoMLSearcher", "DataShape", "SearchEnd"]
 
@@ -92,6 +93,8 @@ class AutoMLSearcher(Searcher):
         definition: More of what defines the search (the experiment's config and data
             fingerprint), added to :meth:`config`.
         end: When the search closes and which ensembles end it.
+        gpu_resources: What a child of a learner that can train on a GPU asks for (its
+            ``gpus`` > 0); None: every child takes the controller's default resources.
 
     Example:
         >>> from automl.learners import get_learner
@@ -112,6 +115,7 @@ class AutoMLSearcher(Searcher):
         seed: int,
         definition: Mapping[str, Any] | None = None,
         end: SearchEnd | None = None,
+        gpu_resources: Resources | None = None,
     ) -> None:
         if not learners:
             raise ValueError("`learners` must name at least one learner, got none")
@@ -130,6 +134,7 @@ class AutoMLSearcher(Searcher):
         self._sampler: BayesianSampler | None = None
         self._told: list[tuple[int, dict[str, Any], float | None, str]] = []
         self._end = end or SearchEnd()
+        self._gpu_resources = gpu_resources
         # Completed search children: index -> (score, run id, learner).
         self._completed: dict[int, tuple[float, str, str]] = {}
         self._told_indexes: set[int] = set()
@@ -265,9 +270,14 @@ class AutoMLSearcher(Searcher):
         children = [index for index in running if index not in self._ensemble_indexes]
         return children, "stopped at the search deadline to make room for the ensembles"
 
+    def uses_gpu(self, learner: str) -> bool:
+        """Whether children of ``learner`` are given a GPU (and train on it)."""
+        return self._gpu_resources is not None and self._learners[learner].info.supports_gpu
+
     def _request(self, name: str, config: Mapping[str, Any], phase: str) -> TrialRequest:
         params = {_LEARNER_KEY: name, "hyperparameters": dict(config)}
-        return TrialRequest(params, tags={"learner": name, "phase": phase})
+        resources = self._gpu_resources if self.uses_gpu(name) else None
+        return TrialRequest(params, resources, tags={"learner": name, "phase": phase})
 
     def _bayesian(self) -> BayesianSampler:
         if self._sampler is None:

@@ -43,6 +43,7 @@ v2 key                                      AutoMLConfig field
 ``sweep.early_termination``                 ``early_termination_policy`` (Azure's key of
                                             AutoML image/NLP jobs)
 ``resources.mem_in_mb``                     ``mem_in_mb`` (openaml's key, as in sweep jobs)
+``resources.gpus_per_trial``                ``gpus_per_iteration`` (openaml's key)
 ==========================================  =================================================
 
 Also accepted: ``$schema``, ``type: automl``, ``description``, ``tags``, ``display_name``
@@ -211,6 +212,7 @@ TABLE: tuple[V2Key, ...] = (
     V2Key("training.seed", "seed"),
     V2Key("sweep.early_termination", "early_termination_policy", write=_policy_writer),
     V2Key("resources.mem_in_mb", "mem_in_mb"),
+    V2Key("resources.gpus_per_trial", "gpus_per_iteration"),
 )
 """Every v2 key that sets an AutoMLConfig field, in the order a job is usually written."""
 
@@ -227,8 +229,8 @@ JOB_KEYS = ("$schema", "type", "description", "tags", "display_name")
 _SECTIONS = ("limits", "training", "sweep", "resources")
 _ENVIRONMENT = "is ignored: trials run in this machine's Python environment"
 _RESOURCES = (
-    "is an Azure compute setting and is ignored; locally `limits.max_cores_per_trial` and "
-    "`resources.mem_in_mb` size a trial"
+    "is an Azure compute setting and is ignored; locally `limits.max_cores_per_trial`, "
+    "`resources.mem_in_mb` and `resources.gpus_per_trial` size a trial"
 )
 IGNORED: Mapping[str, str] = {
     "environment": _ENVIRONMENT,

@@ -90,6 +90,7 @@ SAMPLES: dict[str, tuple[Any, Any]] = {
     "sweep.early_termination": ({"type": "bandit", "slack_factor": 0.2, "evaluation_interval": 1,
                                  "delay_evaluation": 0}, BanditPolicy(slack_factor=0.2)),
     "resources.mem_in_mb": (1024, 1024),
+    "resources.gpus_per_trial": (0.5, 0.5),
 }  # fmt: skip
 # Keys whose sample needs another setting to be valid (positive_label: classification only).
 CONTEXT: dict[str, dict[str, Any]] = {
@@ -288,6 +289,7 @@ def test_unknown_keys_list_the_valid_ones(job: dict[str, Any], match: str) -> No
         ({"task": "forecasting"}, r"^`task` must be .*forecasting comes with its own release"),
         ({"experiment_name": "a b"}, r"^`experiment_name` must start with a letter or digit"),
         ({"resources.mem_in_mb": 0}, r"^`resources.mem_in_mb` must be an int >= 1"),
+        ({"resources.gpus_per_trial": -1}, r"^`resources.gpus_per_trial` must be 0, a fraction"),
     ],
 )  # fmt: skip
 def test_errors_name_the_yaml_path(changes: dict[str, Any], match: str) -> None:

@@ -14,6 +14,7 @@ from automl._config import AutoMLConfig, AutoMLConfigError
 from automl._experiment import run_automl
 from automl.learners import MissingDependencyError
 from featurization import FeaturizationError
+from tests.automl.experiment.conftest import classification_frame
 from trials import Workspace
 
 
@@ -168,3 +169,32 @@ def test_predict_on_a_frame_without_a_training_column(tmp_path: Path) -> None:
     assert len(model.predict(frame)) == len(frame)
     with pytest.raises(FeaturizationError, match=r"lacks column\(s\) .*'b'"):
         model.predict(frame.drop(columns=["b"]))
+
+
+def test_gpus_for_models_that_cannot_use_one_is_an_error(tmp_path: Path) -> None:
+    config = AutoMLConfig(
+        "classification",
+        training_data=classification_frame(),
+        label_column_name="label",
+        allowed_models=["LogisticRegression", "DecisionTree"],
+        gpus_per_iteration=1,
+        max_trials=2,
+        workspace=str(tmp_path / "ws"),
+    )
+    with pytest.raises(
+        AutoMLConfigError,
+        match=r"`gpus_per_iteration` is 1, but none of the models searched \(LogisticRegression, "
+        r"DecisionTree\) can train on a GPU; allow one of .*XGBoostClassifier",
+    ):
+        run_automl(config, show_output=False)
+
+
+@pytest.mark.parametrize("gpus", [-1, 1.5, "one", float("nan")])
+def test_bad_gpus_per_iteration_is_refused(gpus: object) -> None:
+    with pytest.raises(AutoMLConfigError, match=r"`gpus_per_iteration` must be"):
+        AutoMLConfig(
+            "classification",
+            training_data=classification_frame(),
+            label_column_name="label",
+            gpus_per_iteration=gpus,  # type: ignore[arg-type]
+        )

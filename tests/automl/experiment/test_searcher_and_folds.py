@@ -156,3 +156,20 @@ def test_a_closing_search_preempts_running_children_for_its_ensembles() -> None:
     assert stopped == [2, 3] and "deadline" in reason
     assert searcher.ask(4) is not None  # the voting ensemble
     assert searcher.preempt([2, 3, 4]) == ([], "")  # every ensemble asked: none stopped
+
+
+def test_only_children_of_learners_that_can_use_a_gpu_ask_for_one() -> None:
+    from trials.executors import Resources
+
+    gpu = Resources(cpus=1, gpus=0.25)
+    names = ["XGBoostClassifier", "LogisticRegression", "CatBoost"]
+    searcher = AutoMLSearcher(
+        [get_learner(name) for name in names], "classification", SHAPE, "accuracy", seed=0,
+        gpu_resources=gpu,
+    )  # fmt: skip
+    asked = [searcher.ask(index) for index in range(3)]
+    given = {r.params["learner"]: r.resources for r in asked if r is not None}
+    assert given == {"XGBoostClassifier": gpu, "CatBoost": gpu, "LogisticRegression": None}
+    assert searcher.uses_gpu("CatBoost") and not searcher.uses_gpu("LogisticRegression")
+    plain = _searcher()
+    assert not plain.uses_gpu("LightGBM")
