@@ -2,8 +2,10 @@
 
 A child runs one configuration in a fresh interpreter and prints, as its last stdout line,
 ``RESULT {json}`` with keys version, seconds, n_completed, verified, window, note (and error
-when it could not run). The parent (benchmarks/sweep_overhead.py) parses only that line.
-Only the standard library is imported here, since children run in peer venvs too.
+when it could not run; startup_s and warm_up_s where something was started or warmed up
+outside the window). The parents (benchmarks/sweep_overhead.py, benchmarks/ray_overhead.py)
+parse only that line. Only the standard library is imported here, since children run in peer
+venvs too.
 """
 
 from __future__ import annotations
@@ -26,6 +28,27 @@ def parse_args(description: str) -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workdir", required=True, help="a fresh, empty folder for this run")
+    # benchmarks/ray_overhead.py; the defaults are what benchmarks/sweep_overhead.py measures.
+    parser.add_argument(
+        "--executor",
+        choices=["local", "ray"],
+        default="local",
+        help="ours: executor='local' (built by the Sweep), or a RayExecutor started and warmed "
+        "up outside the window",
+    )
+    parser.add_argument(
+        "--reuse-actors",
+        type=int,
+        choices=[0, 1],
+        default=1,
+        help="Ray Tune: 1 passes reuse_actors=True; 0 leaves TuneConfig's default (False)",
+    )
+    parser.add_argument(
+        "--warm-up",
+        type=int,
+        default=0,
+        help="trials run before the window, on the same Ray (ours with --executor ray, Tune)",
+    )
     return parser.parse_args()
 
 

@@ -1,9 +1,14 @@
-"""One Ray Tune configuration for benchmarks/sweep_overhead.py (run inside the Ray peer venv).
+"""One Ray Tune configuration for benchmarks/sweep_overhead.py and benchmarks/ray_overhead.py
+(run inside the Ray peer venv).
 
-Starts a local Ray (``ray.init(num_cpus=concurrency)``, outside the measured window), then
-times ``tune.Tuner(...)`` + ``tuner.fit()``: a function trainable that reports ``{"score": x}``
-once, random search (``search_alg=None``), ``max_concurrent_trials`` at once, reused actors,
-results written to a fresh storage folder. Verifies the returned ResultGrid afterwards.
+Starts a local Ray (``ray.init(num_cpus=concurrency)``, outside the measured window:
+``startup_s``), optionally warms it up with a Tuner of ``--warm-up`` trials on another storage
+folder (outside the window too: ``warm_up_s``), then times ``tune.Tuner(...)`` +
+``tuner.fit()``: a function trainable that reports ``{"score": x}`` once, random search
+(``search_alg=None``), ``max_concurrent_trials`` at once, results written to a fresh storage
+folder. ``--reuse-actors 1`` (default) passes ``reuse_actors=True``; ``0`` leaves TuneConfig's
+default (``False``: a new trial actor, hence a new worker process, per trial). Verifies the
+returned ResultGrid afterwards.
 """
 
 from __future__ import annotations
@@ -26,6 +31,10 @@ WINDOW = (
     "tune.Tuner(...) + tuner.fit(): trial actors start (reused), trials, result/checkpoint "
     "files in storage_path; ray.init excluded"
 )
+WINDOW_DEFAULT = (
+    "tune.Tuner(...) + tuner.fit(): one new trial actor per trial (reuse_actors=False, the "
+    "default), trials, result/checkpoint files in storage_path; ray.init excluded"
+)
 
 
 def trainable(config: dict[str, Any]) -> None:
@@ -45,6 +54,7 @@ def body(args: Any) -> dict[str, Any]:
     import ray
     from ray import tune
 
+    started = time.perf_counter()
     ray.init(
         num_cpus=args.concurrency,
         include_dashboard=False,
@@ -53,27 +63,37 @@ def body(args: Any) -> dict[str, Any]:
         logging_level="ERROR",
         _temp_dir=str(Path(args.workdir) / "ray_tmp"),
     )
+    extra: dict[str, Any] = {"startup_s": time.perf_counter() - started}
     try:
         run_config_cls = getattr(tune, "RunConfig", None)
         if run_config_cls is None:  # older Ray
             from ray.train import RunConfig as run_config_cls
+        # reuse_actors=False is TuneConfig's default: "defaults" pass nothing.
+        reuse = {"reuse_actors": True} if args.reuse_actors else {}
+
+        def tuner(n_trials: int, storage: str) -> Any:
+            return tune.Tuner(
+                trainable,
+                param_space={"x": tune.uniform(0, 1)},
+                tune_config=tune.TuneConfig(
+                    num_samples=n_trials,
+                    max_concurrent_trials=args.concurrency,
+                    search_alg=None,
+                    **reuse,
+                ),
+                run_config=run_config_cls(
+                    name="sweep-overhead",
+                    storage_path=str(Path(args.workdir) / storage),
+                    verbose=0,
+                ),
+            )
+
+        if args.warm_up > 0:
+            started = time.perf_counter()
+            tuner(args.warm_up, "warm_up_results").fit()
+            extra["warm_up_s"] = time.perf_counter() - started
         started = time.perf_counter()
-        tuner = tune.Tuner(
-            trainable,
-            param_space={"x": tune.uniform(0, 1)},
-            tune_config=tune.TuneConfig(
-                num_samples=args.n_trials,
-                max_concurrent_trials=args.concurrency,
-                reuse_actors=True,
-                search_alg=None,
-            ),
-            run_config=run_config_cls(
-                name="sweep-overhead",
-                storage_path=str(Path(args.workdir) / "ray_results"),
-                verbose=0,
-            ),
-        )
-        results = tuner.fit()
+        results = tuner(args.n_trials, "ray_results").fit()
         seconds = time.perf_counter() - started
     finally:
         ray.shutdown()
@@ -90,8 +110,9 @@ def body(args: Any) -> dict[str, Any]:
         "seconds": seconds,
         "n_completed": len(results) - results.num_errors,
         "verified": not problems,
-        "window": WINDOW,
+        "window": WINDOW if args.reuse_actors else WINDOW_DEFAULT,
         "note": "; ".join(problems),
+        **extra,
     }
 
 
