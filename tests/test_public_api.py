@@ -40,7 +40,13 @@ PUBLIC_API: dict[str, set[str]] = {
         "drop_missing_target", "infer_column_purposes", "make_adapter", "resolve_featurization",
         "run_guardrails",
     },
-    "forecasting": set(),
+    "forecasting": {
+        "FORECAST_METRICS", "FeatureBuilder", "Fold", "ForecastingError",
+        "ForecastingParameters", "METRIC_GOALS", "PreparedPanel", "SeriesScaler",
+        "canonical_freq", "forecast_metrics", "infer_panel_freq", "infer_series_freq",
+        "minimum_series_length", "owa", "prepare_future", "prepare_panel",
+        "rolling_origin_folds", "score_forecast", "seasonality_for",
+    },
 }  # fmt: skip
 
 
