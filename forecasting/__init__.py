@@ -62,7 +62,27 @@ _EXPORTS = {
     "seasonality_for": "forecasting._frequency",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "FORECAST_METRICS",
+    "METRIC_GOALS",
+    "FeatureBuilder",
+    "Fold",
+    "ForecastingError",
+    "ForecastingParameters",
+    "PreparedPanel",
+    "SeriesScaler",
+    "canonical_freq",
+    "forecast_metrics",
+    "infer_panel_freq",
+    "infer_series_freq",
+    "minimum_series_length",
+    "owa",
+    "prepare_future",
+    "prepare_panel",
+    "rolling_origin_folds",
+    "score_forecast",
+    "seasonality_for",
+]
 
 
 def __getattr__(name: str) -> Any:

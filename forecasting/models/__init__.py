@@ -1,0 +1,54 @@
+"""Forecasting models: one class per model, a common base, and a registry by name.
+
+Statistical models fit each series on its own with statsforecast (Naive, SeasonalNaive,
+Average, SeasonalAverage, ExponentialSmoothing, AutoArima, Theta, and STL variants); global
+models share :class:`Forecaster` too::
+
+    >>> from forecasting.models import forecaster_names, get_forecaster
+    >>> forecaster_names()[:4]
+    ['Naive', 'SeasonalNaive', 'Average', 'SeasonalAverage']
+    >>> get_forecaster("SeasonalAverage", window_seasons=2)
+    SeasonalAverage(window_seasons=2)
+
+``import forecasting.models`` imports neither pandas nor statsforecast; fitting does.
+"""
+
+from forecasting.models._base import (
+    FitContext,
+    Forecaster,
+    ForecasterInfo,
+    ForecasterKind,
+    NotFittedError,
+    level_for_quantile,
+)
+from forecasting.models._registry import FORECASTERS, forecaster_names, get_forecaster
+from forecasting.models._statistical import (
+    AutoArima,
+    Average,
+    ExponentialSmoothing,
+    Naive,
+    SeasonalAverage,
+    SeasonalNaive,
+    Theta,
+)
+from forecasting.models._statsforecast import StatisticalForecaster
+
+__all__ = [
+    "FORECASTERS",
+    "AutoArima",
+    "Average",
+    "ExponentialSmoothing",
+    "FitContext",
+    "Forecaster",
+    "ForecasterInfo",
+    "ForecasterKind",
+    "Naive",
+    "NotFittedError",
+    "SeasonalAverage",
+    "SeasonalNaive",
+    "StatisticalForecaster",
+    "Theta",
+    "forecaster_names",
+    "get_forecaster",
+    "level_for_quantile",
+]

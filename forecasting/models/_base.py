@@ -1,0 +1,504 @@
+"""The forecaster interface: one class per model, owning its search space, defaults and cost.
+
+A :class:`Forecaster` is built with its parameters (``Naive()``, ``SeasonalAverage(
+window_seasons=3)``), fitted on a panel and asked for forecasts::
+
+    forecaster.fit(panel, freq="MS", seasonality=12, horizon=6)
+    frame = forecaster.predict(quantiles=[0.1, 0.9])  # unique_id, ds, yhat, q0.1, q0.9
+
+The panel is the canonical frame of :mod:`forecasting`: columns ``unique_id`` (str), ``ds``
+(datetime64) and ``y`` (float), plus covariates, sorted by (``unique_id``, ``ds``), one row per
+series per period on a regular grid (gaps filled). Local models (``info.kind == "local"``) fit
+each series on its own; global models learn across series. Both forecast the ``horizon``
+periods after each series' last timestamp, on ``freq``.
+
+Like a tabular learner, a forecaster declares where to search (:meth:`Forecaster.search_space`),
+which configurations to try first (:meth:`Forecaster.defaults`) and how much work a fit is
+(:meth:`Forecaster.cost`, counted from sizes, never timed). Series too short for a model get a
+simpler one, reported in :attr:`Forecaster.fallbacks`; nothing crashes on a short series.
+
+Subclasses implement three hooks: ``_fit``, ``_predict`` (point forecasts and quantiles as
+arrays; the base class builds the frame) and :meth:`Forecaster.cost`. ``pandas`` is imported
+only when a panel is handled.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from importlib.util import find_spec
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeAlias, get_args
+
+import numpy as np
+
+from forecasting._errors import ForecastingError, closest_hint, describe
+from search_spaces import SearchSpace
+
+if TYPE_CHECKING:
+    from typing import Self
+
+    import pandas as pd
+
+__all__ = [
+    "FitContext",
+    "Forecaster",
+    "ForecasterInfo",
+    "ForecasterKind",
+    "NotFittedError",
+    "check_int",
+    "level_for_quantile",
+]
+
+ForecasterKind: TypeAlias = Literal["local", "global"]
+"""``"local"``: one model per series (statistical models); ``"global"``: one across series."""
+
+_KINDS: tuple[str, ...] = get_args(ForecasterKind)
+_PANEL_COLUMNS = ("unique_id", "ds", "y")
+
+
+class NotFittedError(RuntimeError):
+    """A forecaster was asked for forecasts (or fit results) before :meth:`Forecaster.fit`."""
+
+
+def level_for_quantile(q: float) -> float:
+    """The central prediction-interval level (in %) whose lower or upper bound is quantile ``q``.
+
+    ``q`` and ``1 - q`` share a level: the lower bound of the ``100 * (1 - 2q)`` % interval is
+    quantile ``q`` (for ``q < 0.5``), its upper bound quantile ``1 - q``. ``q = 0.5`` has level 0
+    (the point forecast of a symmetric interval).
+
+    Example:
+        >>> level_for_quantile(0.1), level_for_quantile(0.9), level_for_quantile(0.5)
+        (80.0, 80.0, 0.0)
+    """
+    return round(100.0 * (1.0 - 2.0 * min(q, 1.0 - q)), 9)
+
+
+@dataclass(frozen=True, slots=True)
+class ForecasterInfo:
+    """What a forecaster is and can do, known without fitting it or importing its library.
+
+    Attributes:
+        name: Azure ML's model name where Azure has one (``"Naive"``, ``"SeasonalNaive"``,
+            ``"Average"``, ``"SeasonalAverage"``, ``"ExponentialSmoothing"``, ``"AutoArima"``),
+            else ours (``"Theta"``).
+        kind: ``"local"`` (one model per series) or ``"global"`` (one model across series).
+        min_points: The fewest points a series needs to be modelled as itself.
+        min_seasons: Whole seasons a series needs for the seasonal form of the model (when the
+            seasonality is above 1); a shorter series gets the non-seasonal form, reported.
+        supports_quantiles: Whether :meth:`Forecaster.predict` accepts ``quantiles``.
+        iterative: Whether training proceeds in chunks of iterations (boosting rounds,
+            epochs) that a policy can stop early; statistical models fit in one go.
+        requires_seasonality: True for models that are their non-seasonal fallback when the
+            seasonality is 1 (SeasonalNaive, SeasonalAverage), so a search can skip them.
+        supports_stl: Whether the model takes ``use_stl=True`` (an STL-deseasonalised variant).
+        package: The import name of the library the model needs.
+        extra: The pip extra of openaml that installs that library, or None for a core
+            dependency.
+    """
+
+    name: str
+    kind: ForecasterKind
+    min_points: int = 1
+    min_seasons: int = 0
+    supports_quantiles: bool = True
+    iterative: bool = False
+    requires_seasonality: bool = False
+    supports_stl: bool = False
+    package: str = "statsforecast"
+    extra: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in _KINDS:
+            raise ValueError(f"`kind` must be one of {', '.join(_KINDS)}, got {self.kind!r}")
+        if self.min_points < 1 or self.min_seasons < 0:
+            raise ValueError(
+                "`min_points` must be >= 1 and `min_seasons` >= 0, got "
+                f"(min_points={self.min_points!r}, min_seasons={self.min_seasons!r})"
+            )
+
+    def min_length(self, horizon: int, seasonality: int) -> int:
+        """The shortest series modelled as itself, with its seasonality, without a fallback.
+
+        The statistical models' rule does not depend on ``horizon``; global models, whose lags
+        and targets reach across the horizon, override :meth:`Forecaster.min_length`.
+
+        Example:
+            >>> ForecasterInfo("X", "local", min_points=8, min_seasons=2).min_length(6, 12)
+            24
+        """
+        seasonal = self.min_seasons * seasonality if seasonality > 1 else 0
+        return max(self.min_points, seasonal)
+
+
+@dataclass(frozen=True, slots=True)
+class FitContext:
+    """What a forecaster was fitted on: the checked arguments of :meth:`Forecaster.fit` and the
+    panel's series, in panel order.
+
+    Attributes:
+        freq: The pandas offset alias.
+        seasonality: Season length in periods (1: none).
+        horizon: The most periods :meth:`Forecaster.predict` may be asked for.
+        series_ids: Each series' ``unique_id``.
+        lengths: Each series' number of rows.
+        last_ds: Each series' last timestamp (a ``pandas.DatetimeIndex``).
+    """
+
+    freq: str
+    seasonality: int
+    horizon: int
+    series_ids: np.ndarray
+    lengths: np.ndarray
+    last_ds: Any
+
+    @property
+    def starts(self) -> np.ndarray:
+        """Each series' first row in the panel."""
+        starts: np.ndarray = np.r_[0, np.cumsum(self.lengths)[:-1]]
+        return starts
+
+
+def check_int(field: str, value: object, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise ForecastingError(f"`{field}` must be an integer >= {minimum}, got {describe(value)}")
+    return int(value)
+
+
+def _check_freq(freq: object) -> str:
+    from pandas.tseries.frequencies import to_offset
+
+    if isinstance(freq, str):
+        try:
+            to_offset(freq)
+        except ValueError:
+            pass
+        else:
+            return freq
+    raise ForecastingError(
+        f"`freq` must be a pandas offset alias such as 'h', 'D', 'W-SUN', 'MS' or 'QS', "
+        f"got {describe(freq)}"
+    )
+
+
+def _check_panel(panel: object) -> pd.DataFrame:
+    """Raise unless ``panel`` is a non-empty canonical panel (see the module docstring)."""
+    import pandas as pd
+
+    if not isinstance(panel, pd.DataFrame):
+        raise ForecastingError(f"`panel` must be a pandas DataFrame, got {describe(panel)}")
+    missing = [column for column in _PANEL_COLUMNS if column not in panel.columns]
+    if missing:
+        raise ForecastingError(
+            f"`panel` must have the columns {', '.join(_PANEL_COLUMNS)}, got no {missing!r} "
+            f"among {list(map(str, panel.columns))!r}"
+        )
+    if panel.empty:
+        raise ForecastingError("`panel` must have at least one row, got an empty frame")
+    if not pd.api.types.is_datetime64_any_dtype(panel["ds"]):
+        raise ForecastingError(
+            f"`panel` column ds must hold datetime64 timestamps, got dtype {panel['ds'].dtype}"
+        )
+    y = panel["y"]
+    if not pd.api.types.is_numeric_dtype(y) or pd.api.types.is_bool_dtype(y):
+        raise ForecastingError(f"`panel` column y must be numeric, got dtype {y.dtype}")
+    finite = np.isfinite(y.to_numpy(dtype=float))
+    if not finite.all():
+        bad = panel.loc[~finite, "unique_id"]
+        raise ForecastingError(
+            f"`panel` column y must be finite, got {int((~finite).sum())} missing or infinite "
+            f"value(s), first in series {bad.iloc[0]!r}; impute the target before fitting"
+        )
+    ids = panel["unique_id"].to_numpy()
+    ds = panel["ds"].to_numpy()
+    same = ids[1:] == ids[:-1]
+    ordered = np.where(same, ds[1:] > ds[:-1], ids[1:] > ids[:-1])
+    if not ordered.all():
+        row = int(np.argmin(ordered)) + 1
+        raise ForecastingError(
+            "`panel` must be sorted by (unique_id, ds) with one row per series and timestamp, "
+            f"got row {row} (series {ids[row]!r}, ds {ds[row]}) after "
+            f"(series {ids[row - 1]!r}, ds {ds[row - 1]})"
+        )
+    return panel
+
+
+def _check_quantiles(quantiles: object) -> tuple[float, ...]:
+    expected = "`quantiles` must be a list of numbers strictly between 0 and 1"
+    if isinstance(quantiles, (str, bytes)) or not isinstance(quantiles, Sequence):
+        raise ForecastingError(f"{expected}, got {describe(quantiles)}")
+    checked: set[float] = set()
+    for q in quantiles:
+        if (
+            isinstance(q, bool)
+            or not isinstance(q, numbers.Real)
+            or not math.isfinite(float(q))
+            or not 0.0 < float(q) < 1.0
+        ):
+            raise ForecastingError(f"{expected}, got {describe(q)} in {describe(quantiles)}")
+        checked.add(float(q))
+    return tuple(sorted(checked))
+
+
+def future_timestamps(last_ds: Any, freq: str, horizon: int) -> np.ndarray:
+    """The ``horizon`` timestamps after each of ``last_ds`` on ``freq``: shape (series, horizon).
+
+    Example:
+        >>> import pandas as pd
+        >>> steps = future_timestamps(pd.DatetimeIndex(["2024-01-01"]), "MS", 2)
+        >>> [str(step)[:10] for step in steps[0]]
+        ['2024-02-01', '2024-03-01']
+    """
+    import pandas as pd
+    from pandas.tseries.frequencies import to_offset
+
+    index = pd.DatetimeIndex(last_ds)
+    offset = to_offset(freq)
+    steps = [np.asarray(index + step * offset) for step in range(1, horizon + 1)]
+    return np.stack(steps, axis=1)
+
+
+class Forecaster(ABC):
+    """A forecasting model: capabilities, parameters, search space, defaults, cost, fit, predict.
+
+    Subclasses set :attr:`info` and :attr:`param_defaults` (every parameter with its default;
+    parameter-free models leave it empty) and implement ``_fit``, ``_predict`` and
+    :meth:`cost`; they override :meth:`search_space` and :meth:`defaults` when they have
+    parameters worth searching, and ``_check_params`` to validate values.
+
+    Example:
+        >>> from forecasting.models import get_forecaster
+        >>> model = get_forecaster("SeasonalAverage")
+        >>> all(model.search_space().contains(c) for c in model.defaults())
+        True
+    """
+
+    info: ClassVar[ForecasterInfo]
+    param_defaults: ClassVar[Mapping[str, Any]] = {}
+    """Every constructor parameter with its default value."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # ABCMeta sets __abstractmethods__ only after this hook runs: look at the methods.
+        abstract = any(
+            getattr(getattr(cls, name, None), "__isabstractmethod__", False) for name in dir(cls)
+        )
+        if abstract or cls.__name__.startswith("_"):
+            return  # abstract, or a private base shared by a family
+        if not isinstance(getattr(cls, "info", None), ForecasterInfo):
+            raise TypeError(f"{cls.__name__}.info must be a ForecasterInfo")
+
+    def __init__(self, **params: Any) -> None:
+        full = dict(self.param_defaults)
+        for key, value in params.items():
+            if key not in full:
+                valid = ", ".join(sorted(full)) or "none (it takes no parameters)"
+                hint = closest_hint(key, full) or "."
+                raise ForecastingError(
+                    f"`{key}` is not a parameter of {self.info.name}{hint} Valid: {valid}"
+                )
+            full[key] = value
+        self._params = self._check_params(full)
+        self._fitted: FitContext | None = None
+        self._fallbacks: dict[str, str] = {}
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{key}={value!r}" for key, value in self._params.items())
+        return f"{type(self).__name__}({args})"
+
+    # -- identity and parameters -------------------------------------------------------------
+
+    @property
+    def name(self) -> str:
+        """The model's display name (``info.name``, or a variant's, e.g. ``"STL-Theta"``)."""
+        return self.info.name
+
+    def get_params(self) -> dict[str, Any]:
+        """The parameters this forecaster was built with, defaults filled in."""
+        return dict(self._params)
+
+    def _check_params(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Validate complete parameters and return them (normalised); override to check."""
+        return params
+
+    # -- what to search ----------------------------------------------------------------------
+
+    def search_space(self) -> SearchSpace:
+        """Where a search may tune this model's parameters (empty when there is nothing to tune)."""
+        return SearchSpace({})
+
+    def defaults(self) -> list[dict[str, Any]]:
+        """Strong configurations, best first, each inside :meth:`search_space` (``[{}]`` for a
+        model with nothing to tune)."""
+        return [{}]
+
+    def min_length(self, horizon: int, seasonality: int) -> int:
+        """The shortest series this forecaster models as itself (see ``info.min_length``)."""
+        return self.info.min_length(horizon, seasonality)
+
+    @abstractmethod
+    def cost(self, *, n_series: int, n_rows: int, horizon: int, seasonality: int = 1) -> float:
+        """Counted work of fitting and predicting a panel of this size (never a timing).
+
+        One unit is about a nanosecond of one core, as for the tabular learners, so costs
+        compare across forecasters and learners.
+
+        Args:
+            n_series: Series in the panel.
+            n_rows: Rows of the panel (all series together).
+            horizon: Periods forecast.
+            seasonality: Season length in periods (1: none).
+        """
+
+    # -- fit and predict ---------------------------------------------------------------------
+
+    def fit(self, panel: pd.DataFrame, *, freq: str, seasonality: int, horizon: int) -> Self:
+        """Fit on every series of ``panel``; forecasts start after each series' last timestamp.
+
+        Args:
+            panel: The canonical panel (``unique_id``, ``ds``, ``y`` and covariates, sorted by
+                ``unique_id`` then ``ds``, gaps filled, no missing target).
+            freq: The panel's pandas offset alias (``"h"``, ``"D"``, ``"MS"``, ...).
+            seasonality: Season length in periods (1: no seasonality).
+            horizon: The most periods :meth:`predict` will be asked for.
+
+        Returns:
+            The forecaster itself, fitted.
+
+        Raises:
+            ForecastingError: A bad panel, frequency, seasonality or horizon.
+        """
+        import pandas as pd
+
+        checked_freq = _check_freq(freq)
+        checked_seasonality = check_int("seasonality", seasonality, 1)
+        checked_horizon = check_int("horizon", horizon, 1)
+        checked = _check_panel(panel)
+        ids = checked["unique_id"].to_numpy()
+        starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+        lengths = np.diff(np.r_[starts, len(ids)])
+        self._fitted = None
+        self._fallbacks = {}
+        fitted = FitContext(
+            freq=checked_freq,
+            seasonality=checked_seasonality,
+            horizon=checked_horizon,
+            series_ids=ids[starts],
+            lengths=lengths,
+            last_ds=pd.DatetimeIndex(checked["ds"].iloc[starts + lengths - 1]),
+        )
+        self._fit(checked, fitted)
+        self._fitted = fitted
+        return self
+
+    def predict(
+        self, horizon: int | None = None, *, quantiles: Sequence[float] = ()
+    ) -> pd.DataFrame:
+        """Forecast the ``horizon`` periods after each series' end.
+
+        Args:
+            horizon: Periods to forecast, at most the horizon given to :meth:`fit` (None: that
+                horizon).
+            quantiles: Probabilities strictly between 0 and 1; each adds a column named by
+                ``forecasting.quantile_column`` (``q0.1``), in ascending order. ``0.5`` is
+                the point forecast of the statistical models. Quantiles never cross.
+
+        Returns:
+            A frame with ``unique_id``, ``ds``, ``yhat`` and one column per quantile, sorted by
+            ``unique_id`` then ``ds``.
+
+        Raises:
+            NotFittedError: :meth:`fit` was not called.
+            ForecastingError: A horizon beyond the fitted one, bad quantiles, or quantiles
+                asked of a model without them.
+        """
+        import pandas as pd
+
+        from forecasting._metrics import quantile_column
+
+        fitted = self._require_fitted()
+        fit_horizon = fitted.horizon
+        steps = fit_horizon if horizon is None else horizon
+        if (
+            isinstance(steps, bool)
+            or not isinstance(steps, numbers.Integral)
+            or not 1 <= steps <= fit_horizon
+        ):
+            raise ForecastingError(
+                f"`horizon` must be an integer between 1 and {fit_horizon} (the horizon given "
+                f"to fit), got {describe(horizon)}; fit again with a longer horizon"
+            )
+        qs = _check_quantiles(quantiles)
+        if qs and not self.info.supports_quantiles:
+            raise ForecastingError(
+                f"`quantiles` must be empty for {self.name}, which gives point forecasts only, "
+                f"got {describe(quantiles)}"
+            )
+        point, bounds = self._predict(int(steps), qs)
+        n_series = len(fitted.series_ids)
+        if point.shape != (n_series, steps) or bounds.shape != (n_series, steps, len(qs)):
+            raise RuntimeError(
+                f"{type(self).__name__}._predict returned shapes {point.shape} and "
+                f"{bounds.shape}, expected {(n_series, steps)} and {(n_series, steps, len(qs))}"
+            )
+        if qs:
+            bounds = np.maximum.accumulate(bounds, axis=2)  # quantiles never cross
+        columns: dict[str, Any] = {
+            "unique_id": np.repeat(fitted.series_ids, steps),
+            "ds": future_timestamps(fitted.last_ds, fitted.freq, int(steps)).ravel(),
+            "yhat": point.ravel(),
+        }
+        for k, q in enumerate(qs):
+            columns[quantile_column(q)] = bounds[:, :, k].ravel()
+        return pd.DataFrame(columns)
+
+    @property
+    def fallbacks(self) -> dict[str, str]:
+        """Series (by ``unique_id``) not forecast by this model as asked: what was used, why.
+
+        Example value: ``{"s3": "Naive: 5 points, fewer than the 8 ExponentialSmoothing
+        needs"}``. Empty when every series got the model itself.
+        """
+        self._require_fitted()
+        return dict(self._fallbacks)
+
+    @property
+    def is_fitted(self) -> bool:
+        """Whether :meth:`fit` has succeeded."""
+        return self._fitted is not None
+
+    # -- hooks -------------------------------------------------------------------------------
+
+    @abstractmethod
+    def _fit(self, panel: pd.DataFrame, fitted: FitContext) -> None:
+        """Fit on the checked panel; ``fitted`` describes its series (panel order).
+
+        Record series that get a fallback with :meth:`_report_fallback`.
+        """
+
+    @abstractmethod
+    def _predict(self, horizon: int, quantiles: tuple[float, ...]) -> tuple[np.ndarray, np.ndarray]:
+        """Point forecasts, shape (series, horizon), and quantiles, shape (series, horizon,
+        len(quantiles)), with series in the fitted panel's order and ``quantiles`` ascending."""
+
+    def _report_fallback(self, series_id: object, what: str) -> None:
+        """Record that ``series_id`` was forecast as ``what`` says (appended when repeated)."""
+        key = str(series_id)
+        previous = self._fallbacks.get(key)
+        self._fallbacks[key] = what if previous is None else f"{previous}; {what}"
+
+    def _require_fitted(self) -> FitContext:
+        if self._fitted is None:
+            raise NotFittedError(
+                f"{self.name} is not fitted: call fit(panel, freq=..., seasonality=..., "
+                "horizon=...) first"
+            )
+        return self._fitted
+
+    @classmethod
+    def available(cls) -> bool:
+        """Whether the model's library can be imported (checked without importing it)."""
+        return find_spec(cls.info.package) is not None
