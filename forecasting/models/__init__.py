@@ -1,8 +1,9 @@
 """Forecasting models: one class per model, a common base, and a registry by name.
 
 Statistical models fit each series on its own with statsforecast (Naive, SeasonalNaive,
-Average, SeasonalAverage, ExponentialSmoothing, AutoArima, Theta, and STL variants); global
-models share :class:`Forecaster` too::
+Average, SeasonalAverage, ExponentialSmoothing, AutoArima, Theta, and STL variants);
+:class:`GlobalRegressionForecaster` (``GlobalRegressor``) trains any scikit-learn regressor
+across all series; all share :class:`Forecaster`::
 
     >>> from forecasting.models import forecaster_names, get_forecaster
     >>> forecaster_names()[:4]
@@ -10,7 +11,8 @@ models share :class:`Forecaster` too::
     >>> get_forecaster("SeasonalAverage", window_seasons=2)
     SeasonalAverage(window_seasons=2)
 
-``import forecasting.models`` imports neither pandas nor statsforecast; fitting does.
+``import forecasting.models`` imports neither pandas, statsforecast nor scikit-learn; fitting
+does.
 """
 
 from forecasting.models._base import (
@@ -21,6 +23,7 @@ from forecasting.models._base import (
     NotFittedError,
     level_for_quantile,
 )
+from forecasting.models._global import GlobalRegressionForecaster
 from forecasting.models._registry import FORECASTERS, forecaster_names, get_forecaster
 from forecasting.models._statistical import (
     AutoArima,
@@ -42,6 +45,7 @@ __all__ = [
     "Forecaster",
     "ForecasterInfo",
     "ForecasterKind",
+    "GlobalRegressionForecaster",
     "Naive",
     "NotFittedError",
     "SeasonalAverage",

@@ -1,9 +1,11 @@
 """The forecasters by name: lookup with a close-match hint, and the ``STL-`` variants.
 
 Names are Azure ML's (``Naive``, ``SeasonalNaive``, ``Average``, ``SeasonalAverage``,
-``ExponentialSmoothing``, ``AutoArima``) plus ``Theta``. Lookups ignore case, ``_``, ``-`` and
-spaces, so the v2 YAML spellings (``seasonal_naive``, ``auto_arima``) work too; ``STL-<name>``
-is ``<name>`` with ``use_stl=True`` for the models that offer it.
+``ExponentialSmoothing``, ``AutoArima``) plus ``Theta`` and ``GlobalRegressor`` (any
+scikit-learn regressor across all series; names per regressor family are the AutoML layer's).
+Lookups ignore case, ``_``, ``-`` and spaces, so the v2 YAML spellings (``seasonal_naive``,
+``auto_arima``) work too; ``STL-<name>`` is ``<name>`` with ``use_stl=True`` for the models
+that offer it.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 
 from forecasting._errors import ForecastingError, describe
 from forecasting.models._base import Forecaster
+from forecasting.models._global import GlobalRegressionForecaster
 from forecasting.models._statistical import (
     AutoArima,
     Average,
@@ -27,7 +30,7 @@ from forecasting.models._statistical import (
 
 __all__ = ["FORECASTERS", "forecaster_names", "get_forecaster"]
 
-# Default order: cheap baselines first, then the automatic models by cost.
+# Default order: cheap baselines first, then the automatic models by cost, then the global one.
 _ORDER: tuple[type[Forecaster], ...] = (
     Naive,
     SeasonalNaive,
@@ -36,6 +39,7 @@ _ORDER: tuple[type[Forecaster], ...] = (
     Theta,
     ExponentialSmoothing,
     AutoArima,
+    GlobalRegressionForecaster,
 )
 
 FORECASTERS: Mapping[str, type[Forecaster]] = MappingProxyType(

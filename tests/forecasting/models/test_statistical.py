@@ -283,7 +283,7 @@ def test_names_follow_azure_and_lookups_forgive_spelling() -> None:
     assert forecaster_names() == list(FORECASTERS)
     assert set(forecaster_names()) == {
         "Naive", "SeasonalNaive", "Average", "SeasonalAverage", "ExponentialSmoothing",
-        "AutoArima", "Theta",
+        "AutoArima", "Theta", "GlobalRegressor",
     }  # fmt: skip
     assert get_forecaster("seasonal_naive").name == "SeasonalNaive"
     assert get_forecaster("auto-arima").name == "AutoArima"
@@ -317,7 +317,8 @@ def test_defaults_lie_in_the_search_space_and_build(name: str) -> None:
     for config in defaults:
         assert model.search_space().contains(config)
         assert get_forecaster(name, **config).get_params().items() >= config.items()
-    assert model.info.kind == "local" and not model.info.iterative
+    expected = "global" if name == "GlobalRegressor" else "local"
+    assert model.info.kind == expected and not model.info.iterative
 
 
 def test_costs_count_work_and_rank_the_models() -> None:

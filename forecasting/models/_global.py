@@ -1,0 +1,726 @@
+"""A global forecaster: any scikit-learn regressor, trained on all series at once.
+
+:class:`GlobalRegressionForecaster` (registry name ``GlobalRegressor``) scales each series,
+turns the panel into one feature row per (series, period) with
+:class:`~forecasting._features.FeatureBuilder` (target lags, rolling windows, calendar parts,
+holidays, Fourier terms, known covariates) and trains one regressor on the rows of every series
+together. The rows at a series' start, whose lags reach before its first point, are dropped.
+
+**Strategies.** ``"recursive"``: one model of the next period; forecasts roll forward one period
+at a time for all series at once, each prediction fed back as the latest target. ``"direct"``:
+one model per step ``h = 1..horizon``, each trained on features taken ``h`` periods before its
+target; a forecast asks model ``h`` for step ``h`` from the origin's features. Direct costs
+``horizon`` fits.
+
+**Automatic settings** (``"auto"``, with ``m`` the seasonality; see :func:`auto_target_lags`,
+:func:`auto_rolling_windows` and :func:`auto_fourier`): lags ``1..min(max(m, 3), 24)`` plus the
+seasonal lags ``m`` and ``2m`` (when ``m > 1``); one rolling window of ``m`` periods (mean, min
+and max; none when ``m = 1``); Fourier terms ``[(m, min(3, m // 2))]`` (none when ``m = 1``).
+
+**Short series** (reported in :attr:`~forecasting.models.Forecaster.fallbacks`, never raised):
+a series shorter than :meth:`GlobalRegressionForecaster.min_length` (the largest lag or window
+plus one point, plus ``horizon - 1`` for the direct strategy, so that it gives every step a
+training row) is forecast by :class:`~forecasting.models.Naive`. When no series is long enough,
+or all of them together give fewer than ``min_train_rows`` training rows, every series gets
+Naive. A series whose global forecast comes out non-finite gets Naive's too (reported when
+:meth:`~GlobalRegressionForecaster.predict` finds it).
+
+**Quantiles** are conformal, from the model's own errors ``h`` steps ahead, in scaled units
+(so that series of any size pool): ``q = yhat + clip(Q_q(r_h))`` where ``Q_q(r_h)`` is the
+empirical ``q``-quantile of the step-``h`` residuals, clipped to ``<= 0`` for ``q < 0.5`` and
+``>= 0`` above (so bands contain the point forecast and never cross; ``q = 0.5`` is ``yhat``).
+The residuals come from forecasting ``horizon`` periods, with the same strategy, from the
+``W`` latest origins of each series that leave a whole horizon of actuals (``n - horizon``,
+``n - horizon - 1``, ...; ``W = min(horizon, ceil(50 / series))``, about 50 residuals per step).
+With ``calibration="holdout"`` (default) they come from a second model trained on the series
+cut ``horizon + W - 1`` points before their end (``horizon`` points with ``W = 1`` if that
+leaves too few rows), so they are out of sample; it doubles the training cost. The per-series
+scaling is the fitted model's, learnt on the whole series. With ``"in_sample"``, or series too
+short to hold that much out, the fitted model forecasts windows it was trained on (cheaper,
+narrower bands). With no window at all, the bands are Naive's widths around the global forecast.
+:attr:`GlobalRegressionForecaster.calibration_report` says which happened.
+
+**Known covariates** (``known_covariates``: numeric columns of the panel whose future values
+are known) are features at their own timestamps: :meth:`GlobalRegressionForecaster.predict`
+then needs ``future=``, a frame with ``unique_id``, ``ds`` and those columns for every period to
+forecast (what :func:`forecasting.prepare_future` returns). Other panel columns are ignored,
+and so is the series identity: the model sees only features of the data.
+
+Same data, same regressor (and seed) give the same forecasts. Errors of the regressor itself
+propagate. The regressor is cloned (``sklearn.base.clone``, else a deep copy) for every fit, so
+the instance given is never fitted; a factory must pickle (a function or class, not a lambda)
+for the fitted forecaster to pickle. Families of regressors under their own names (LightGBM,
+ElasticNet, ...) are the AutoML layer's to register, with their search spaces.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+
+from forecasting._errors import ForecastingError, describe
+from forecasting.models._base import FitContext, Forecaster, ForecasterInfo, check_int
+from forecasting.models._statistical import Naive, _check_bool, _check_option
+from forecasting.models._statsforecast import IDLE_FACTOR
+from search_spaces import SearchSpace, choice
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from forecasting._features import FeatureBuilder, HistoryBuffer
+
+__all__ = [
+    "GlobalRegressionForecaster",
+    "auto_fourier",
+    "auto_rolling_windows",
+    "auto_target_lags",
+]
+
+ID, TIME, TARGET = "unique_id", "ds", "y"
+MAX_SHORT_LAG = 24
+"""The most consecutive lags ``1..k`` the automatic rule takes (seasonal lags come on top)."""
+CALIBRATION_RESIDUALS = 50
+"""Residuals per step that the number of calibration windows aims at."""
+
+_STRATEGIES = ("recursive", "direct")
+_SCALINGS = ("mean_abs", "standard", None)
+_CALIBRATIONS = ("holdout", "in_sample")
+# Counted work (ns of one core) of the default regressor, timed once with one thread
+# (HistGradientBoostingRegressor, scikit-learn 1.9, 500 to 50,000 rows, at nice 19 on a busy
+# 2-core machine) and scaled by IDLE_FACTOR as the statistical models' costs are.
+_TRAIN_CELL = 300.0  # per training row, feature and fit
+_FIT_OVERHEAD = 1e8  # per fit
+_STEP_OVERHEAD = 5e6  # per forecast step: the step's features and one predict call
+_CALENDAR_FEATURES = 6
+
+
+def auto_target_lags(seasonality: int) -> list[int]:
+    """The lags of ``target_lags="auto"``: ``1..min(max(m, 3), 24)``, plus ``m`` and ``2m``.
+
+    Example:
+        >>> auto_target_lags(1), auto_target_lags(4)
+        ([1, 2, 3], [1, 2, 3, 4, 8])
+        >>> auto_target_lags(168)[-3:]
+        [24, 168, 336]
+    """
+    lags = set(range(1, min(max(seasonality, 3), MAX_SHORT_LAG) + 1))
+    if seasonality > 1:
+        lags |= {seasonality, 2 * seasonality}
+    return sorted(lags)
+
+
+def auto_rolling_windows(seasonality: int) -> list[int]:
+    """The windows of ``rolling_windows="auto"``: one season (``[m]``), none when ``m = 1``.
+
+    Example:
+        >>> auto_rolling_windows(7), auto_rolling_windows(1)
+        ([7], [])
+    """
+    return [seasonality] if seasonality > 1 else []
+
+
+def auto_fourier(seasonality: int) -> list[tuple[float, int]]:
+    """The terms of ``fourier="auto"``: ``[(m, min(3, m // 2))]``, none when ``m = 1``.
+
+    Example:
+        >>> auto_fourier(12), auto_fourier(2), auto_fourier(1)
+        ([(12, 3)], [(2, 1)], [])
+    """
+    return [(seasonality, min(3, seasonality // 2))] if seasonality > 1 else []
+
+
+@dataclass(frozen=True)
+class _Config:
+    """The feature settings with ``"auto"`` resolved for one seasonality."""
+
+    lags: list[int]
+    windows: list[int]
+    fourier: list[tuple[float, int]]
+
+    @property
+    def lookback(self) -> int:
+        return max([*self.lags, *self.windows])
+
+
+@dataclass
+class _Global:
+    """What the global model learnt, for the series it forecasts."""
+
+    builder: FeatureBuilder
+    models: list[Any]  # one (recursive) or one per step (direct)
+    rows: np.ndarray  # position of each modelled series in the panel
+    buffer: HistoryBuffer  # their last targets, scaled
+    loc: np.ndarray
+    scale: np.ndarray
+    residuals: np.ndarray  # (windows, horizon) scaled errors h steps ahead
+
+
+@dataclass(frozen=True)
+class _Scaled:
+    """The modelled series of the panel, scaled, with the period index of every row."""
+
+    frame: pd.DataFrame
+    y: np.ndarray
+    t: np.ndarray
+    starts: np.ndarray
+    lengths: np.ndarray
+    position: np.ndarray  # each row's position within its series
+
+
+def _is_regressor(value: object) -> bool:
+    return (
+        not isinstance(value, type)
+        and callable(getattr(value, "fit", None))
+        and callable(getattr(value, "predict", None))
+    )
+
+
+def _check_ints(field: str, value: object, *, allow_empty: bool) -> list[int]:
+    expected = (
+        f"`{field}` must be 'auto' or a {'' if allow_empty else 'non-empty '}list of ints >= 1"
+    )
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+        raise ForecastingError(f"{expected}, got {describe(value)}")
+    if not value and not allow_empty:
+        raise ForecastingError(f"{expected}, got {describe(value)}")
+    for item in value:
+        if isinstance(item, bool) or not isinstance(item, (int, np.integer)) or item < 1:
+            raise ForecastingError(f"{expected}, got {describe(item)} in {describe(value)}")
+    return sorted({int(item) for item in value})
+
+
+def _check_fourier(value: object) -> Any:
+    if value is None or value == "auto":
+        return value
+    expected = "`fourier` must be 'auto', None or a list of (period, order) pairs"
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+        raise ForecastingError(f"{expected}, got {describe(value)}")
+    for item in value:
+        if not isinstance(item, (tuple, list)) or len(item) != 2:
+            raise ForecastingError(f"{expected}, got {describe(item)} in {describe(value)}")
+    return [tuple(item) for item in value]
+
+
+class GlobalRegressionForecaster(Forecaster):
+    """One regressor trained across all series on lag, window, calendar and Fourier features.
+
+    Args (keyword parameters, see ``param_defaults``):
+        regressor: An unfitted scikit-learn-compatible regressor (``fit(X, y)``,
+            ``predict(X)``), cloned for every fit, or a zero-argument factory of one (a class
+            or function). None: ``HistGradientBoostingRegressor(random_state=0)``.
+        strategy: ``"recursive"`` or ``"direct"`` (see the module docstring).
+        target_lags: ``"auto"`` or a non-empty list of lags ``>= 1``.
+        rolling_windows: ``"auto"`` or a list of window lengths (mean, min and max of each).
+        calendar: Whether to add the calendar parts that vary at the frequency.
+        holidays_country: An ISO code (``"US"``, ``"AU-VIC"``) for holiday features, or None.
+        fourier: ``"auto"``, None, or ``(period, order)`` pairs.
+        scaling: ``"mean_abs"``, ``"standard"`` or None (see
+            :class:`~forecasting.SeriesScaler`), per series, learnt on the training panel.
+        known_covariates: Numeric panel columns known in advance (then ``predict`` needs
+            ``future``).
+        min_train_rows: Fewest training rows (over all series, for the step with the fewest)
+            for a global model; below it every series gets Naive.
+        calibration: ``"holdout"`` or ``"in_sample"`` residuals for the quantiles.
+
+    Search space: ``strategy``, ``scaling``, ``calendar`` and ``fourier``; the regressor's own
+    hyperparameters are the AutoML layer's to search. Defaults: recursive, then direct.
+
+    Example:
+        >>> import numpy as np, pandas as pd
+        >>> from sklearn.linear_model import Ridge
+        >>> panel = pd.DataFrame({"unique_id": "a", "ds": pd.date_range("2020-01", periods=48,
+        ...     freq="MS"), "y": 10 + np.sin(np.arange(48) * np.pi / 6)})
+        >>> model = GlobalRegressionForecaster(regressor=Ridge(), strategy="direct")
+        >>> model.fit(panel, freq="MS", seasonality=12, horizon=3).predict(quantiles=[0.1]).shape
+        (3, 4)
+    """
+
+    info: ClassVar[ForecasterInfo] = ForecasterInfo(
+        name="GlobalRegressor", kind="global", min_points=2, package="sklearn"
+    )
+    param_defaults: ClassVar[dict[str, Any]] = {
+        "regressor": None,
+        "strategy": "recursive",
+        "target_lags": "auto",
+        "rolling_windows": "auto",
+        "calendar": True,
+        "holidays_country": None,
+        "fourier": "auto",
+        "scaling": "mean_abs",
+        "known_covariates": (),
+        "min_train_rows": 10,
+        "calibration": "holdout",
+    }
+
+    def __init__(self, **params: Any) -> None:
+        super().__init__(**params)
+        self._global: _Global | None = None
+        self._naive: Naive | None = None
+        self._future: pd.DataFrame | None = None
+        self._calibration = ""
+
+    # -- parameters --------------------------------------------------------------------------
+
+    def _check_params(self, params: dict[str, Any]) -> dict[str, Any]:
+        regressor = params["regressor"]
+        if regressor is not None and not _is_regressor(regressor) and not callable(regressor):
+            raise ForecastingError(
+                "`regressor` must be a scikit-learn regressor (an object with fit and predict), "
+                f"a zero-argument factory of one, or None, got {describe(regressor)}"
+            )
+        _check_option("strategy", params["strategy"], _STRATEGIES)
+        _check_option("scaling", params["scaling"], _SCALINGS)
+        _check_option("calibration", params["calibration"], _CALIBRATIONS)
+        for field, allow_empty in (("target_lags", False), ("rolling_windows", True)):
+            if params[field] != "auto":
+                params[field] = _check_ints(field, params[field], allow_empty=allow_empty)
+        params["fourier"] = _check_fourier(params["fourier"])
+        _check_bool("calendar", params["calendar"])
+        country = params["holidays_country"]
+        if country is not None and (not isinstance(country, str) or not country):
+            raise ForecastingError(
+                f"`holidays_country` must be an ISO code such as 'US' or 'AU-VIC', or None, "
+                f"got {describe(country)}"
+            )
+        covariates = params["known_covariates"]
+        if (
+            isinstance(covariates, (str, bytes))
+            or not isinstance(covariates, Sequence)
+            or not all(isinstance(name, str) for name in covariates)
+        ):
+            raise ForecastingError(
+                f"`known_covariates` must be a list of column names, got {describe(covariates)}"
+            )
+        params["known_covariates"] = tuple(dict.fromkeys(covariates))
+        params["min_train_rows"] = check_int("min_train_rows", params["min_train_rows"], 1)
+        return params
+
+    def search_space(self) -> SearchSpace:
+        return SearchSpace(
+            {
+                "strategy": choice(*_STRATEGIES),
+                "scaling": choice(*_SCALINGS),
+                "calendar": choice(True, False),
+                "fourier": choice("auto", None),
+            }
+        )
+
+    def defaults(self) -> list[dict[str, Any]]:
+        common = {"scaling": "mean_abs", "calendar": True, "fourier": "auto"}
+        return [{"strategy": strategy, **common} for strategy in _STRATEGIES]
+
+    def _config(self, seasonality: int) -> _Config:
+        params = self._params
+        lags = params["target_lags"]
+        windows = params["rolling_windows"]
+        fourier = params["fourier"]
+        return _Config(
+            lags=auto_target_lags(seasonality) if lags == "auto" else list(lags),
+            windows=auto_rolling_windows(seasonality) if windows == "auto" else list(windows),
+            fourier=auto_fourier(seasonality) if fourier == "auto" else list(fourier or ()),
+        )
+
+    def _last_step(self, horizon: int) -> int:
+        return horizon if self._params["strategy"] == "direct" else 1
+
+    def min_length(self, horizon: int, seasonality: int) -> int:
+        """Points a series needs for the global model: the largest lag or window, plus one,
+        plus ``horizon - 1`` for the direct strategy (a training row for every step).
+
+        Example:
+            >>> GlobalRegressionForecaster().min_length(6, 12)  # lags up to 24
+            25
+            >>> GlobalRegressionForecaster(strategy="direct").min_length(6, 12)
+            30
+        """
+        return self._config(seasonality).lookback + self._last_step(horizon)
+
+    def cost(self, *, n_series: int, n_rows: int, horizon: int, seasonality: int = 1) -> float:
+        """Counted work for the default regressor: training cells (rows x features) per fit,
+        times ``horizon`` fits for the direct strategy and twice for the holdout calibration,
+        plus the forecast steps and the Naive fitted as every series' fallback.
+
+        Other regressors cost what the AutoML layer's cost model of that learner says; scale
+        by its ratio to the default's."""
+        series = check_int("n_series", n_series, 1)
+        rows = check_int("n_rows", n_rows, 1)
+        steps = check_int("horizon", horizon, 1)
+        season = check_int("seasonality", seasonality, 1)
+        config = self._config(season)
+        features = (
+            len(config.lags)
+            + 3 * len(config.windows)
+            + 2 * sum(order for _, order in config.fourier)
+            + (_CALENDAR_FEATURES if self._params["calendar"] else 0)
+            + len(self._params["known_covariates"])
+        )
+        train_rows = max(rows - series * config.lookback, series)
+        fits = steps if self._params["strategy"] == "direct" else 1
+        rounds = 2 if self._params["calibration"] == "holdout" else 1
+        train = fits * (_FIT_OVERHEAD + _TRAIN_CELL * train_rows * max(features, 1))
+        naive = Naive().cost(n_series=series, n_rows=rows, horizon=steps, seasonality=season)
+        return float(IDLE_FACTOR * rounds * (train + steps * _STEP_OVERHEAD) + naive)
+
+    # -- fit ---------------------------------------------------------------------------------
+
+    def _fit(self, panel: pd.DataFrame, fitted: FitContext) -> None:
+        self._global = None
+        self._calibration = "none: every series is forecast by Naive"
+        horizon, seasonality = fitted.horizon, fitted.seasonality
+        self._naive = Naive().fit(panel, freq=fitted.freq, seasonality=seasonality, horizon=horizon)
+        need = self.min_length(horizon, seasonality)
+        long = fitted.lengths >= need
+        for position in np.flatnonzero(~long):
+            n = int(fitted.lengths[position])
+            points = "1 point" if n == 1 else f"{n} points"
+            self._report_fallback(
+                fitted.series_ids[position],
+                f"Naive: {points}, fewer than the {need} {self.name} needs",
+            )
+        config = self._config(seasonality)
+        first_row = config.lookback + self._last_step(horizon) - 1
+        rows = int(np.maximum(fitted.lengths[long] - first_row, 0).sum())
+        if not long.any():
+            return
+        if rows < self._params["min_train_rows"]:
+            for position in np.flatnonzero(long):
+                self._report_fallback(
+                    fitted.series_ids[position],
+                    f"Naive: the series give {rows} training rows, fewer than "
+                    f"min_train_rows={self._params['min_train_rows']}",
+                )
+            return
+        self._global = self._fit_global(panel, fitted, config, np.flatnonzero(long))
+
+    def _scaled(
+        self, panel: pd.DataFrame, fitted: FitContext, positions: np.ndarray
+    ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+        """The rows of the modelled series, their target scaled; and each one's location and
+        scale."""
+        from forecasting._scaling import SeriesScaler
+
+        chosen = np.zeros(len(fitted.lengths), dtype=bool)
+        chosen[positions] = True
+        data = panel if chosen.all() else panel.loc[np.repeat(chosen, fitted.lengths)]
+        data = data.reset_index(drop=True)
+        ids = fitted.series_ids[positions]
+        if self._params["scaling"] is None:
+            return data, np.zeros(len(ids)), np.ones(len(ids))
+        scaler = SeriesScaler(self._params["scaling"]).fit(data)
+        loc = scaler.loc_.reindex(ids).to_numpy(dtype=float)
+        scale = scaler.scale_.reindex(ids).to_numpy(dtype=float)
+        return scaler.transform(data), loc, scale
+
+    def _fit_global(
+        self, panel: pd.DataFrame, fitted: FitContext, config: _Config, positions: np.ndarray
+    ) -> _Global:
+        from forecasting._features import FeatureBuilder
+
+        horizon = fitted.horizon
+        frame, loc, scale = self._scaled(panel, fitted, positions)
+        builder = FeatureBuilder(
+            target_lags=config.lags,
+            rolling_windows=config.windows,
+            calendar=self._params["calendar"],
+            holidays_country=self._params["holidays_country"],
+            fourier=config.fourier,
+            known_covariates=self._params["known_covariates"],
+        ).fit(frame, fitted.freq)
+        lengths = fitted.lengths[positions]
+        starts = np.r_[0, np.cumsum(lengths)[:-1]]
+        scaled = _Scaled(
+            frame=frame,
+            y=frame[TARGET].to_numpy(dtype=np.float64),
+            t=builder.grid_.index(frame[TIME].to_numpy()),
+            starts=starts,
+            lengths=lengths,
+            position=np.arange(len(frame)) - np.repeat(starts, lengths),
+        )
+        windows, cut = self._calibration_windows(scaled, config, horizon)
+        models, holdout = self._train(builder, scaled, config.lookback, horizon, cut)
+        if holdout is None:
+            holdout = models
+            self._calibration = f"in_sample: {windows} window(s) per series, seen in training"
+        else:
+            self._calibration = f"holdout: {windows} window(s) per series, unseen in training"
+        residuals = self._residuals(
+            holdout, builder, scaled, lengths - horizon, windows, config.lookback, horizon
+        )
+        if len(residuals) == 0:
+            self._calibration = "none: series too short for a window; Naive's widths"
+        ids = fitted.series_ids[positions]
+        buffer = _buffer(scaled, np.arange(len(lengths)), lengths, config.lookback, ids)
+        return _Global(builder, models, positions, buffer, loc, scale, residuals)
+
+    def _calibration_windows(
+        self, scaled: _Scaled, config: _Config, horizon: int
+    ) -> tuple[int, int | None]:
+        """Calibration windows per series, and the points cut for the holdout model (None:
+        in-sample residuals)."""
+        windows = min(horizon, max(1, math.ceil(CALIBRATION_RESIDUALS / len(scaled.lengths))))
+        if self._params["calibration"] != "holdout":
+            return windows, None
+        need = config.lookback + self._last_step(horizon)
+        for tried in (windows, 1):
+            cut = horizon + tried - 1
+            first_row = need - 1
+            rows = np.maximum(scaled.lengths - cut - first_row, 0)
+            if rows.sum() >= self._params["min_train_rows"]:
+                return tried, cut
+        return windows, None
+
+    def _train(
+        self, builder: FeatureBuilder, scaled: _Scaled, lookback: int, horizon: int, cut: int | None
+    ) -> tuple[list[Any], list[Any] | None]:
+        """The fitted models (one per step for direct), and those trained without the last
+        ``cut`` points of each series (None when ``cut`` is None)."""
+        models: list[Any] = []
+        holdout: list[Any] | None = None if cut is None else []
+        end = np.repeat(scaled.lengths - (cut or 0), scaled.lengths)
+        for step in range(1, self._last_step(horizon) + 1):
+            X = builder.transform(scaled.frame, step=step).to_numpy(dtype=np.float64)
+            usable = scaled.position >= lookback + step - 1
+            models.append(self._new_regressor().fit(X[usable], scaled.y[usable]))
+            if holdout is not None:
+                keep = usable & (scaled.position < end)
+                holdout.append(self._new_regressor().fit(X[keep], scaled.y[keep]))
+        return models, holdout
+
+    def _new_regressor(self) -> Any:
+        spec = self._params["regressor"]
+        if spec is None:
+            from sklearn.ensemble import HistGradientBoostingRegressor
+
+            return HistGradientBoostingRegressor(random_state=0)
+        if _is_regressor(spec):
+            try:
+                from sklearn.base import clone
+
+                return clone(spec)
+            except (TypeError, RuntimeError):  # not a scikit-learn estimator
+                return copy.deepcopy(spec)
+        made = spec()
+        if not _is_regressor(made):
+            raise ForecastingError(
+                f"`regressor` must be a factory of objects with fit and predict, got one that "
+                f"returned {describe(made)}"
+            )
+        return made
+
+    def _residuals(
+        self,
+        models: list[Any],
+        builder: FeatureBuilder,
+        scaled: _Scaled,
+        last_origins: np.ndarray,
+        windows: int,
+        lookback: int,
+        horizon: int,
+    ) -> np.ndarray:
+        """Scaled errors (window, step) of forecasts from ``windows`` origins per series
+        ending at ``last_origins`` (points known at the origin)."""
+        covariates = list(self._params["known_covariates"])
+        series = np.repeat(np.arange(len(scaled.lengths)), windows)
+        origins = np.repeat(last_origins, windows) - np.tile(np.arange(windows), len(last_origins))
+        ok = origins >= lookback
+        rows = scaled.starts[series, None] + origins[:, None] + np.arange(horizon)[None, :]
+        if covariates:  # a window needs every covariate value, as a forecast does
+            values = scaled.frame[covariates].to_numpy(dtype=np.float64, na_value=np.nan)
+            ok &= ~np.isnan(values[np.where(ok[:, None], rows, 0)]).any(axis=(1, 2))
+        series, origins, rows = series[ok], origins[ok], rows[ok]
+        if len(series) == 0:
+            return np.zeros((0, horizon))
+        pseudo = np.arange(len(series)).astype(object)
+        buffer = _buffer(scaled, series, origins, lookback, pseudo)
+        frame = scaled.frame.iloc[rows.ravel()]
+        future = frame[[TIME, *covariates]].reset_index(drop=True)
+        future.insert(0, ID, np.repeat(pseudo, horizon))
+        forecast = _rollout(models, builder, buffer, future, horizon, self._params["strategy"])
+        residuals: np.ndarray = scaled.y[rows] - forecast
+        return residuals
+
+    # -- predict -----------------------------------------------------------------------------
+
+    def predict(
+        self,
+        horizon: int | None = None,
+        *,
+        quantiles: Sequence[float] = (),
+        future: pd.DataFrame | None = None,
+    ) -> pd.DataFrame:
+        """Forecast as :meth:`Forecaster.predict` does; ``future`` gives the known covariates.
+
+        Args:
+            horizon: Periods to forecast (None: the fitted horizon).
+            quantiles: Probabilities of the quantile columns (see the module docstring).
+            future: ``unique_id``, ``ds`` and the ``known_covariates`` of at least the
+                periods forecast (extra rows ignored); needed only with known covariates.
+
+        Raises:
+            ForecastingError: As :meth:`Forecaster.predict`, and known covariates without
+                ``future`` or with periods or values missing from it.
+        """
+        self._future = future
+        try:
+            return super().predict(horizon, quantiles=quantiles)
+        finally:
+            self._future = None
+
+    def _predict(self, horizon: int, quantiles: tuple[float, ...]) -> tuple[np.ndarray, np.ndarray]:
+        from forecasting._metrics import quantile_column
+
+        fitted = self._require_fitted()
+        assert self._naive is not None  # set by every fit
+        frame = self._naive.predict(horizon, quantiles=quantiles)
+        shape = (len(fitted.series_ids), horizon)
+        point = frame["yhat"].to_numpy(dtype=float).reshape(shape)
+        bounds = np.empty((*shape, len(quantiles)))
+        for k, q in enumerate(quantiles):
+            bounds[:, :, k] = frame[quantile_column(q)].to_numpy(dtype=float).reshape(shape)
+        state = self._global
+        if state is None:
+            return point, bounds
+        future = self._future_rows(state, horizon)
+        forecast = _rollout(
+            state.models, state.builder, state.buffer, future, horizon, self._params["strategy"]
+        )
+        global_point = forecast * state.scale[:, None] + state.loc[:, None]
+        if len(state.residuals):
+            offsets = _quantile_offsets(state.residuals, horizon, quantiles)
+            scaled_bounds = forecast[:, :, None] + offsets[None, :, :]
+            global_bounds = scaled_bounds * state.scale[:, None, None] + state.loc[:, None, None]
+        else:  # no calibration window: Naive's widths around the global forecast
+            widths = bounds[state.rows] - point[state.rows][:, :, None]
+            global_bounds = global_point[:, :, None] + widths
+        finite = np.isfinite(global_point).all(axis=1) & np.isfinite(global_bounds).all(axis=(1, 2))
+        for row in state.rows[~finite]:
+            self._report_fallback(
+                fitted.series_ids[row], f"Naive: {self.name} gave non-finite forecasts"
+            )
+        point[state.rows[finite]] = global_point[finite]
+        bounds[state.rows[finite]] = global_bounds[finite]
+        return point, bounds
+
+    def _future_rows(self, state: _Global, horizon: int) -> pd.DataFrame:
+        """``unique_id``, ``ds`` and the known covariates of the periods to forecast."""
+        import pandas as pd
+
+        rows = state.builder.future_rows(state.buffer, horizon)
+        covariates = list(self._params["known_covariates"])
+        if not covariates:
+            return rows
+        future = self._future
+        if not isinstance(future, pd.DataFrame):
+            raise ForecastingError(
+                f"`future` must be a DataFrame with unique_id, ds and the known covariates "
+                f"{covariates} of the periods to forecast, got {describe(future)}"
+            )
+        missing = [c for c in (ID, TIME, *covariates) if c not in future.columns]
+        if missing:
+            raise ForecastingError(
+                f"`future` must have the columns unique_id, ds and {covariates}; missing {missing}"
+            )
+        given = future[[ID, TIME, *covariates]].copy()
+        given[TIME] = pd.to_datetime(given[TIME]).astype("datetime64[ns]")
+        if given.duplicated([ID, TIME]).any():
+            raise ForecastingError(
+                "`future` must have one row per series and period, got duplicates"
+            )
+        rows[TIME] = rows[TIME].astype("datetime64[ns]")
+        merged = rows.merge(given, on=[ID, TIME], how="left", validate="one_to_one")
+        for name in covariates:
+            absent = merged[name].isna().to_numpy()
+            if absent.any():
+                first = int(np.flatnonzero(absent)[0])
+                raise ForecastingError(
+                    f"`future` must give the known covariate {name!r} for every period to "
+                    f"forecast; {int(absent.sum())} missing, e.g. series "
+                    f"{merged[ID].iloc[first]!r} at {merged[TIME].iloc[first]}"
+                )
+        return merged
+
+    # -- fitted attributes -------------------------------------------------------------------
+
+    @property
+    def feature_names(self) -> list[str]:
+        """The features the regressor sees, in column order (empty when every series fell
+        back to Naive)."""
+        self._require_fitted()
+        return [] if self._global is None else list(self._global.builder.feature_names_)
+
+    @property
+    def calibration_report(self) -> str:
+        """Where the quantiles' residuals came from: ``"holdout: ..."``, ``"in_sample: ..."``
+        or ``"none: ..."`` (see the module docstring)."""
+        self._require_fitted()
+        return self._calibration
+
+    @property
+    def modelled_series(self) -> list[str]:
+        """The series the global model forecasts (the others are in ``fallbacks``)."""
+        fitted = self._require_fitted()
+        if self._global is None:
+            return []
+        return [str(uid) for uid in fitted.series_ids[self._global.rows]]
+
+
+def _buffer(
+    scaled: _Scaled, series: np.ndarray, origins: np.ndarray, lookback: int, ids: np.ndarray
+) -> HistoryBuffer:
+    """The last ``lookback`` scaled targets before each origin (points known) of ``series``."""
+    from forecasting._features import HistoryBuffer
+
+    last = scaled.starts[series] + origins  # one past the last known row
+    window = last[:, None] - lookback + np.arange(lookback)[None, :]
+    return HistoryBuffer(
+        np.asarray(ids, dtype=object), scaled.y[window], scaled.t[last - 1].astype(np.int64)
+    )
+
+
+def _rollout(
+    models: list[Any],
+    builder: FeatureBuilder,
+    buffer: HistoryBuffer,
+    future: pd.DataFrame,
+    horizon: int,
+    strategy: str,
+) -> np.ndarray:
+    """Scaled forecasts (buffer series, step): recursive feeds each step back into the buffer,
+    direct asks model ``h`` for step ``h``. ``future`` holds the periods in buffer order, then
+    by time."""
+    result = np.empty((len(buffer.ids), horizon))
+    for step in range(1, horizon + 1):
+        rows = future.iloc[step - 1 :: horizon]
+        if strategy == "recursive":
+            X = builder.features_at(buffer, rows, strategy="recursive")
+            values = np.asarray(models[0].predict(X.to_numpy(dtype=np.float64)), dtype=float)
+            buffer = buffer.append(values.reshape(-1))
+        else:
+            X = builder.features_at(buffer, rows, strategy="direct")
+            values = np.asarray(models[step - 1].predict(X.to_numpy(dtype=np.float64)), dtype=float)
+        result[:, step - 1] = values.reshape(-1)
+    return result
+
+
+def _quantile_offsets(
+    residuals: np.ndarray, horizon: int, quantiles: Sequence[float]
+) -> np.ndarray:
+    """Per step and quantile: the empirical ``q``-quantile of the step's residuals, clipped so
+    that lower quantiles are ``<= 0``, upper ones ``>= 0`` and the median 0."""
+    offsets = np.zeros((horizon, len(quantiles)))
+    errors = residuals[:, :horizon]
+    for k, q in enumerate(quantiles):
+        if q == 0.5:
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a step without finite residuals
+            value = np.nanquantile(errors, q, axis=0)
+        value = np.where(np.isfinite(value), value, 0.0)
+        offsets[:, k] = np.minimum(value, 0.0) if q < 0.5 else np.maximum(value, 0.0)
+    return offsets
