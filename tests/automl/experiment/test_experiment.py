@@ -347,3 +347,51 @@ def test_stack_ensemble_child_refits_into_a_stacked_pipeline(classification_run:
     assert set(model.predict(frame)) <= {"good", "bad"}
     assert stack.status == "completed"
     assert 0.5 < workspace.final_metrics(stack.id)["accuracy"] <= 1.0
+
+
+def test_killed_mid_fit_it_continues_and_registers_once(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from tests.automl.experiment._killed_fit import config
+    from tests.trials.controller._process import REPO, wait_until
+
+    folder = str(tmp_path / "ws")
+
+    def completed() -> list[str]:
+        with Workspace(folder) as ws:
+            if "killed" not in {e.name for e in ws.list_experiments()}:
+                return []
+            return [r.id for r in ws.runs("killed", kind="trial") if r.status == "completed"]
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.automl.experiment._killed_fit", folder, "killed"],
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its workers die with it
+    )
+    try:
+        wait_until(lambda: len(completed()) >= 2, process, timeout=90)
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    before = set(completed())
+    assert 2 <= len(before) < 8
+
+    result = run_automl(config(folder, "killed"), show_output=False)
+    assert result.status == "completed"
+    board = result.leaderboard
+    assert len(board) == 8 and (board["status"] == "completed").all()
+    assert before <= set(board["run_id"])  # nothing finished was run again
+    again = run_automl(config(folder, "killed"), show_output=False)
+    assert set(again.leaderboard["run_id"]) == set(board["run_id"])
+    versions = Workspace(folder).models.versions("killed")
+    assert [version.version for version in versions] == [1]  # registered once
+    assert result.registered_model_version == again.registered_model_version == 1
