@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from automl._config import AutoMLConfig, AutoMLConfigError
     from automl._data import load_training_data
-    from automl._pipeline import AutoMLPipeline, load_model
+    from automl._models import load_model
+    from automl._pipeline import AutoMLPipeline
     from automl._result import AutoMLResult
     from automl._yaml import AutoMLJob, AutoMLJobError, load_automl_job
 
@@ -37,7 +38,7 @@ _EXPORTS = {
     "AutoMLConfigError": "automl._config",
     "AutoMLResult": "automl._result",
     "AutoMLPipeline": "automl._pipeline",
-    "load_model": "automl._pipeline",
+    "load_model": "automl._models",
     "AutoMLJob": "automl._yaml",
     "AutoMLJobError": "automl._yaml",
     "load_automl_job": "automl._yaml",

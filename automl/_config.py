@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from automl._result import AutoMLResult
     from automl.learners import ModelSelection
     from featurization import FeaturizationConfig
+    from forecasting import ForecastingParameters
     from trials import Limits
     from trials.executors import Executor
     from trials.policies import EarlyTerminationPolicy
@@ -41,12 +42,12 @@ if TYPE_CHECKING:
 
 __all__ = ["DEFAULT_MAX_TRIALS", "AutoMLConfig", "AutoMLConfigError", "Task"]
 
-Task: TypeAlias = Literal["classification", "regression"]
-TASKS: tuple[str, ...] = ("classification", "regression")
-# Tasks Azure has that arrive later, and what to say meanwhile.
-_LATER_TASKS: Mapping[str, str] = {
-    "forecasting": "forecasting comes with its own release of openaml (ForecastingParameters "
-    "and rolling-origin validation); AutoMLConfig takes classification or regression for now",
+Task: TypeAlias = Literal["classification", "regression", "forecasting"]
+TASKS: tuple[str, ...] = ("classification", "regression", "forecasting")
+_TASK_NAMES: Mapping[str, Task] = {
+    "classification": "classification",
+    "regression": "regression",
+    "forecasting": "forecasting",
 }
 DEFAULT_MAX_TRIALS = 1000
 """Trials when ``max_trials`` is not given: Azure's default (and maximum) ``iterations``."""
@@ -72,7 +73,8 @@ class AutoMLConfig:
     ``early_termination_policy`` is a policy instance.
 
     Args:
-        task: ``"classification"`` or ``"regression"`` (forecasting comes later).
+        task: ``"classification"``, ``"regression"`` or ``"forecasting"`` (which needs
+            ``forecasting_parameters``; see :mod:`automl.tasks.forecasting`).
         training_data: A pandas or polars DataFrame, a pyarrow Table, a ``Path`` to a .csv or
             .parquet file, or a string: a file path or a registered dataset (``"name"``,
             ``"name:version"``); a string that is both is an error when the data is loaded.
@@ -80,12 +82,19 @@ class AutoMLConfig:
         label_column_name: The column to predict (Azure's ``label_column_name``; YAML
             ``target_column_name``).
         primary_metric: The metric the search optimises; None: ``accuracy`` for
-            classification, ``normalized_root_mean_squared_error`` for regression (Azure's).
-            Any scalar metric of the task (``automl.metrics.metric_names``).
+            classification, ``normalized_root_mean_squared_error`` for regression and
+            forecasting (Azure's). Any scalar metric of the task
+            (``automl.metrics.metric_names``; for forecasting ``forecasting.FORECAST_METRICS``
+            or a short name such as ``"mase"``).
+        forecasting_parameters: The time-series settings of a forecasting task (required
+            there, None for the other tasks): a ``forecasting.ForecastingParameters`` or a
+            mapping of its fields.
         validation_data: Data to validate on instead of splitting ``training_data``.
         validation_size: Fraction of the training data held out for validation, in (0, 1);
             with ``n_cross_validations``, Monte Carlo cross-validation. 0 means not set.
         n_cross_validations: Folds, 2 to 1,000, or ``"auto"``/None: Azure's size rule.
+            Forecasting: the rolling origins, an int >= 1 or ``"auto"``/None (Azure's rule:
+            up to 5, fewer for short series); it reads ``"auto"`` after construction.
         cv_split_column_names: Columns of ``training_data`` marking folds (1 train, 0 valid).
         test_data: Data to score the best model on after the search.
         test_size: Fraction of the training data held out as test data, in (0, 0.99].
@@ -123,7 +132,7 @@ class AutoMLConfig:
             of its fields.
         enable_voting_ensemble: Try a voting ensemble of the best trials (default True).
         enable_stack_ensemble: Try a stack ensemble; None: True for classification and
-            regression (Azure's rule).
+            regression, False for forecasting (Azure's rule).
         model_explainability: Explain the best model at the end (default True).
         executor: ``"local"`` (default), ``"ray"``, ``"ray://host:port"`` (needs
             ``openaml[ray]``) or an executor instance.
@@ -151,6 +160,7 @@ class AutoMLConfig:
     training_data: Any
     label_column_name: str
     primary_metric: str | None = None
+    forecasting_parameters: ForecastingParameters | Mapping[str, Any] | None = None
     validation_data: Any = None
     validation_size: float | None = None
     n_cross_validations: int | Literal["auto"] | None = None
@@ -194,28 +204,43 @@ class AutoMLConfig:
 
     def __post_init__(self) -> None:
         from automl import _config_sections as sections
-        from automl.metrics import default_metric, validate_metric
+        from automl.tasks.forecasting import _checks as forecast
 
         task = self._check_task()
         self._set("label_column_name", _label(self.label_column_name))
+        self._set(
+            "forecasting_parameters",
+            forecast.check_forecasting_parameters(task, self.forecasting_parameters),
+        )
         self._check_data()
-        metric = default_metric(task) if self.primary_metric is None else self.primary_metric
-        try:
-            self._set("primary_metric", validate_metric(metric, task))
-        except ValueError as error:
-            raise AutoMLConfigError(str(error)) from None
-        self._check_limits(metric)
+        self._set("primary_metric", self._check_metric(task))
+        self._check_limits(str(self.primary_metric))
         for name in ("enable_early_stopping", "enable_voting_ensemble", "model_explainability"):
             check_bool(name, getattr(self, name))
         check_bool("enable_dnn", self.enable_dnn)
-        stack = True if self.enable_stack_ensemble is None else self.enable_stack_ensemble
+        stack = self.enable_stack_ensemble
+        stack = task != "forecasting" if stack is None else stack
         self._set("enable_stack_ensemble", check_bool("enable_stack_ensemble", stack))
-        allowed, blocked = sections.check_models(
-            task, self.allowed_models, self.blocked_models, self.enable_dnn
-        )
+        if task == "forecasting":
+            params = self.forecasting_parameters
+            allowed, blocked = forecast.check_forecast_models(
+                self.allowed_models,
+                self.blocked_models,
+                self.enable_dnn,
+                use_stl=getattr(params, "use_stl", None) is not None,
+            )
+        else:
+            allowed, blocked = sections.check_models(
+                task, self.allowed_models, self.blocked_models, self.enable_dnn
+            )
         self._set("allowed_models", allowed)
         self._set("blocked_models", blocked)
         self._set("featurization", sections.check_featurization(self.featurization))
+        if task == "forecasting" and self.featurization != "auto":
+            raise AutoMLConfigError(
+                "`featurization` must be 'auto' for task 'forecasting' (its features come from "
+                f"`forecasting_parameters`), got {describe(self.featurization)}"
+            )
         self._set("early_termination_policy", sections.check_policy(self.early_termination_policy))
         self._check_splits(task)
         self._set("executor", sections.check_executor(self.executor))
@@ -232,17 +257,24 @@ class AutoMLConfig:
     def _check_task(self) -> Task:
         task = self.task
         if isinstance(task, str) and task.strip().lower() in TASKS:
-            checked: Task = "classification" if task.strip().lower() == TASKS[0] else "regression"
+            checked: Task = _TASK_NAMES[task.strip().lower()]
             self._set("task", checked)
             return checked
-        if isinstance(task, str) and task.strip().lower() in _LATER_TASKS:
-            raise AutoMLConfigError(
-                f"`task` must be one of {', '.join(TASKS)}, got {task!r}: "
-                f"{_LATER_TASKS[task.strip().lower()]}"
-            )
         raise AutoMLConfigError(
             f"`task` must be one of {', '.join(TASKS)}, got {describe(task)}{closest(task, TASKS)}"
         )
+
+    def _check_metric(self, task: Task) -> str:
+        from automl.metrics import default_metric, validate_metric
+        from automl.tasks.forecasting import _checks as forecast
+
+        if task == "forecasting":
+            return forecast.check_forecast_metric(self.primary_metric)
+        metric = default_metric(task) if self.primary_metric is None else self.primary_metric
+        try:
+            return validate_metric(metric, task)
+        except ValueError as error:
+            raise AutoMLConfigError(str(error)) from None
 
     def _check_data(self) -> None:
         if self.training_data is None:
@@ -310,13 +342,22 @@ class AutoMLConfig:
         self._set("gpus_per_iteration", gpus)
         if self.mem_in_mb is not None:
             self._set("mem_in_mb", check_count("mem_in_mb", self.mem_in_mb))
+        bounds = None
+        if self.task == "forecasting":
+            from automl.tasks.forecasting._checks import FORECAST_METRIC_BOUNDS
+
+            bounds = FORECAST_METRIC_BOUNDS[metric]
         self._set(
-            "experiment_exit_score", sections.check_exit_score(self.experiment_exit_score, metric)
+            "experiment_exit_score",
+            sections.check_exit_score(self.experiment_exit_score, metric, bounds),
         )
 
     def _check_splits(self, task: str) -> None:
         from automl import _config_sections as sections
 
+        if task == "forecasting":
+            self._check_forecast_splits()
+            return
         size, folds, columns = sections.check_validation(
             task,
             self.validation_data is not None,
@@ -347,6 +388,29 @@ class AutoMLConfig:
             if names is not None:
                 self.check_columns(names, field=data_field)
 
+    def _check_forecast_splits(self) -> None:
+        from automl import _config_sections as sections
+        from automl.tasks.forecasting import _checks as forecast
+
+        folds = forecast.check_forecast_validation(
+            validation_data_given=self.validation_data is not None,
+            validation_size=self.validation_size,
+            n_cross_validations=self.n_cross_validations,
+            cv_split_column_names=self.cv_split_column_names,
+            test_data_given=self.test_data is not None,
+            test_size=self.test_size,
+            weight_column_name=self.weight_column_name,
+        )
+        self._set("n_cross_validations", folds)
+        self._set("validation_size", None)
+        self._set("test_size", None)
+        self._set(
+            "positive_label", sections.check_positive_label("forecasting", self.positive_label)
+        )
+        names = _data.data_columns("training_data", self.training_data)
+        if names is not None:
+            self.check_columns(names)
+
     # -- what the experiment asks ----------------------------------------------------------
 
     def check_columns(self, columns: Sequence[str], *, field: str = "training_data") -> None:
@@ -368,6 +432,11 @@ class AutoMLConfig:
             weight=self.weight_column_name,
             cv_columns=self.cv_split_column_names,
         )
+        params = self.forecasting_parameters
+        if self.task == "forecasting" and params is not None and not isinstance(params, Mapping):
+            from automl.tasks.forecasting._checks import check_forecast_columns
+
+            check_forecast_columns(columns, params, field)
 
     def fit(self, show_output: bool = True) -> AutoMLResult:
         """Run the experiment: search, ensembles, refit and registration of the best model.
@@ -384,6 +453,10 @@ class AutoMLConfig:
         Returns:
             The result: best model, leaderboard, guardrails, registered model version.
         """
+        if self.task == "forecasting":
+            from automl.tasks.forecasting import run_forecasting
+
+            return run_forecasting(self, show_output=show_output)
         from automl._experiment import run_automl
 
         return run_automl(self, show_output=show_output)
@@ -433,6 +506,10 @@ class AutoMLConfig:
 
         featurization = resolve_featurization(self.featurization)
         policy = self.early_termination_policy
+        forecast: dict[str, Any] = {}
+        params = self.forecasting_parameters
+        if params is not None and not isinstance(params, Mapping):
+            forecast["forecasting_parameters"] = params.to_dict()
         return {
             "task": self.task,
             "label_column_name": self.label_column_name,
@@ -455,6 +532,7 @@ class AutoMLConfig:
             ),
             "enable_voting_ensemble": self.enable_voting_ensemble,
             "enable_stack_ensemble": self.enable_stack_ensemble,
+            **forecast,
         }
 
     # -- serialisation ---------------------------------------------------------------------

@@ -33,7 +33,6 @@ V1_HINTS: Mapping[str, str] = {
     "spark_context": "scale out with executor='ray'",
     "blacklist_models": "Azure renamed it: use `blocked_models`",
     "whitelist_models": "Azure renamed it: use `allowed_models`",
-    "forecasting_parameters": "forecasting comes with its own release of openaml",
     "enable_onnx_compatible_models": "ONNX export is not part of openaml",
     "enable_tf": "TensorFlow models are not part of openaml; neural networks: `enable_dnn`",
     "path": "runs are kept in the workspace: `workspace`",
@@ -101,6 +100,8 @@ def plain(name: str, value: Any) -> Any:
         return value.to_dict()
     if isinstance(value, EarlyTerminationPolicy):
         return value.to_dict()
+    if name == "forecasting_parameters" and value is not None:
+        return value.to_dict()  # v2 names; AutoMLConfig reads them back
     if isinstance(value, Executor):
         return {"instance": type(value).__name__}
     if isinstance(value, tuple):

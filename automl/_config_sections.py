@@ -85,12 +85,15 @@ def pick_alias(
     return value if value is not None else alias_value
 
 
-def check_exit_score(value: object, metric: str) -> float | None:
-    """``experiment_exit_score``: None, or a number inside the primary metric's range."""
+def check_exit_score(
+    value: object, metric: str, bounds: tuple[float, float] | None = None
+) -> float | None:
+    """``experiment_exit_score``: None, or a number inside the primary metric's range
+    (``bounds``, else the range of the tabular metric registry)."""
     if value is None:
         return None
     score = check_number("experiment_exit_score", value, "a finite number (a score to reach)")
-    low, high = METRICS[metric].bounds
+    low, high = METRICS[metric].bounds if bounds is None else bounds
     if not low <= score <= high:
         raise AutoMLConfigError(
             f"`experiment_exit_score` must be within the range of `primary_metric` {metric!r} "

@@ -171,7 +171,10 @@ class AutoMLPipeline:
 
 
 def load_model(workspace: Any, name: str, version: int | str = "latest") -> AutoMLPipeline:
-    """Load a registered AutoML model, after checking its file's sha256.
+    """Load a registered classification or regression model, after checking its sha256.
+
+    :func:`automl.load_model` (:mod:`automl._models`) loads a model of any task, forecasting
+    included; this one is the tabular path's.
 
     Args:
         workspace: The :class:`~trials.Workspace` holding the registry.

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
 
     from automl._explain import Explanation
     from automl._pipeline import AutoMLPipeline
+    from automl.tasks.forecasting import ForecastingPipeline
     from featurization import GuardrailReport
     from trials import ModelVersion, Run, SweepResult, Workspace
 
@@ -28,8 +29,8 @@ class AutoMLResult:
         status: How the search ended (``completed``, ``canceled``).
         status_reason: Why (``"reached max_total_trials=20"``, the timeout, ...).
         primary_metric: The metric children are ranked by.
-        best_model: The refitted pipeline (raw DataFrame in, predictions out), or None
-            when no child completed.
+        best_model: The refitted pipeline (raw DataFrame in, predictions out; a
+            ``ForecastingPipeline`` for forecasting), or None when no child completed.
         best_run: The child run of the best model (None when no child completed).
         best_score: Its out-of-fold value of the primary metric.
         leaderboard: One row per child, best first: run_id, index, algorithm,
@@ -55,7 +56,7 @@ class AutoMLResult:
     status: str
     status_reason: str | None
     primary_metric: str
-    best_model: AutoMLPipeline | None
+    best_model: AutoMLPipeline | ForecastingPipeline | None
     best_run: Run | None
     best_score: float | None
     leaderboard: pd.DataFrame
@@ -80,7 +81,7 @@ class AutoMLResult:
         first (None without an explanation)."""
         return None if self.explanation is None else self.explanation.to_frame()
 
-    def get_output(self) -> tuple[Run | None, AutoMLPipeline | None]:
+    def get_output(self) -> tuple[Run | None, AutoMLPipeline | ForecastingPipeline | None]:
         """``(best_run, best_model)``, as Azure's ``AutoMLRun.get_output()``."""
         return self.best_run, self.best_model
 

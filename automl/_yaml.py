@@ -403,6 +403,13 @@ def parse_automl_job(
         if name not in kwargs:
             raise AutoMLJobError(f"`{path}` is required; an AutoML job needs task, "
                                  "target_column_name and training_data")  # fmt: skip
+    if str(kwargs["task"]).strip().lower() == "forecasting":
+        raise AutoMLJobError(
+            "`task` must be classification or regression in an AutoML job YAML for now, got "
+            "'forecasting': forecasting comes with its own release of the YAML jobs (the "
+            "`forecasting:` section); from Python, AutoMLConfig(task='forecasting', "
+            "forecasting_parameters=...) forecasts"
+        )
     if "experiment_name" not in kwargs and source is not None:
         kwargs["experiment_name"] = stem_name(Path(source))
     if workspace is not None:

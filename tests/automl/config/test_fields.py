@@ -56,9 +56,9 @@ def test_task_is_positional_and_case_insensitive(frame: pd.DataFrame) -> None:
     [
         ("clasification", r"`task` must be one of classification, regression.*did you mean "
          r"'classification'"),
-        ("forecasting", r"`task` must be.*forecasting comes with its own release"),
+        ("forecasting", r"`forecasting_parameters` is required for task 'forecasting'"),
         ("image_classification", r"`task` must be one of classification, regression"),
-        (None, r"`task` must be one of classification, regression, got None"),
+        (None, r"`task` must be one of classification, regression, forecasting, got None"),
     ],
 )  # fmt: skip
 def test_bad_task(base: dict[str, Any], task: object, match: str) -> None:

@@ -118,7 +118,8 @@ def test_the_table_covers_every_field_once() -> None:
     fields = [row.field for row in TABLE]
     assert len(fields) == len(set(fields))
     every = {item.name for item in dataclasses.fields(AutoMLConfig)}
-    not_in_yaml = {"workspace"}  # the CLI's --workspace, not the file
+    # The CLI's --workspace, not the file; the YAML `forecasting:` section comes later.
+    not_in_yaml = {"workspace", "forecasting_parameters"}
     assert set(fields) | set(AutoMLConfig.ALIASES) | not_in_yaml == every
     assert set(SAMPLES) == {row.path for row in TABLE}
     assert FIELD_PATHS["iterations"] == "limits.max_trials"

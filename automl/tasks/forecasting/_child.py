@@ -1,0 +1,116 @@
+"""The forecasting child: one model fitted and scored on every rolling origin.
+
+:func:`train` runs in a worker process. For each cached fold (oldest origin first) it fits
+the model on the fold's training panel, forecasts the horizon with the experiment's
+quantiles, and scores the forecast with every forecasting metric
+(:func:`forecasting.forecast_metrics`, averaged over series). After fold ``k`` (0-based) it
+reports the running mean of the primary metric at step ``k + 1``, so that an
+early-termination policy can stop a hopeless child after its first origin, and stops when told
+to. The out-of-fold forecasts of every origin are saved as the artifact ``oof.joblib`` (for
+ensembles of forecasts). It returns the mean over origins of every metric, ``fit_time``
+(seconds) and ``cost`` (counted work of one fold).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from automl.tasks.forecasting._folds import FoldData, ForecastPlan
+    from forecasting.models import Forecaster
+    from trials import TrialContext
+
+__all__ = ["COST", "FALLBACKS", "FIT_TIME", "OOF_ARTIFACT", "forecast_fold", "train"]
+
+OOF_ARTIFACT = "oof.joblib"
+"""The artifact holding a child's rolling-origin forecasts."""
+FIT_TIME = "fit_time"
+COST = "cost"
+FALLBACKS = "fallback_series"
+"""Metric: series (summed over origins) that the model forecast with a simpler fallback."""
+
+
+def forecast_fold(forecaster: Forecaster, data: FoldData, plan: ForecastPlan) -> pd.DataFrame:
+    """Fit ``forecaster`` on one fold's training panel and forecast its validation window."""
+    from forecasting.models import GlobalRegressionForecaster
+
+    forecaster.fit(data.train, freq=plan.freq, seasonality=plan.seasonality, horizon=plan.horizon)
+    if isinstance(forecaster, GlobalRegressionForecaster):
+        future = data.future if plan.settings.known_covariates else None
+        return forecaster.predict(quantiles=plan.quantiles, future=future)
+    return forecaster.predict(quantiles=plan.quantiles)
+
+
+def _finite(values: Mapping[str, float]) -> dict[str, float]:
+    return {name: float(value) for name, value in values.items() if math.isfinite(value)}
+
+
+def train(params: dict[str, Any], ctx: TrialContext, *, cache_dir: str) -> dict[str, float]:
+    """The trial function of a forecasting child (bound to its cache folder by the target).
+
+    Args:
+        params: ``{"learner": model name, "hyperparameters": {...}}``.
+        ctx: The trial context.
+        cache_dir: Folder of the cached folds (:mod:`._folds`).
+
+    Returns:
+        The mean over origins of every forecasting metric, ``fit_time``, ``cost`` and
+        ``fallback_series``; only the primary metric's running mean when a policy stopped it.
+    """
+    import joblib
+    import numpy as np
+    import pandas as pd
+
+    from automl.tasks.forecasting._folds import load_fold, load_plan
+    from automl.tasks.forecasting._models import build_forecaster, model_cost
+    from forecasting import forecast_metrics
+
+    started = time.perf_counter()
+    plan = load_plan(cache_dir)
+    name = str(params["learner"])
+    hyperparameters = dict(params.get("hyperparameters") or {})
+    metric = plan.primary_metric
+    per_fold: list[dict[str, float]] = []
+    forecasts: list[pd.DataFrame] = []
+    fallbacks = 0
+    for fold in range(plan.n_folds):
+        data = load_fold(cache_dir, fold)
+        forecaster = build_forecaster(name, hyperparameters, plan.settings)
+        forecast = forecast_fold(forecaster, data, plan)
+        fallbacks += len(forecaster.fallbacks)
+        scores = forecast_metrics(
+            data.actual,
+            forecast,
+            data.train,
+            seasonality=plan.seasonality,
+            quantiles=plan.quantiles,
+        )
+        per_fold.append(scores)
+        forecasts.append(forecast.assign(fold=fold))
+        running = float(np.nanmean([scores_.get(metric, math.nan) for scores_ in per_fold]))
+        if math.isfinite(running):
+            ctx.report(step=fold + 1, **{metric: running})
+        if ctx.should_stop():
+            return {metric: running} if math.isfinite(running) else {}
+    path = ctx.artifact_dir / OOF_ARTIFACT
+    path.parent.mkdir(parents=True, exist_ok=True)
+    joblib.dump({"forecasts": pd.concat(forecasts, ignore_index=True)}, path)
+    ctx.log_artifact(path, OOF_ARTIFACT)
+    names = list(dict.fromkeys(key for scores in per_fold for key in scores))
+    with np.errstate(all="ignore"):
+        means = {
+            key: float(np.nanmean([scores.get(key, math.nan) for scores in per_fold]))
+            if any(math.isfinite(scores.get(key, math.nan)) for scores in per_fold)
+            else math.nan
+            for key in names
+        }
+    metrics = _finite(means)
+    metrics[COST] = model_cost(name, hyperparameters, plan.size, plan.settings)
+    metrics[FALLBACKS] = float(fallbacks)
+    metrics[FIT_TIME] = time.perf_counter() - started
+    return metrics

@@ -1,0 +1,277 @@
+"""``ForecastSearcher``: the forecasting portfolio first, then Bayesian optimisation.
+
+Children are proposed as ``{"learner": <model>, "hyperparameters": {...}}`` (see
+:mod:`._models` for the names and the hyperparameters of a global regressor):
+
+1. **Portfolio**: every statistical forecaster's default configurations, cheapest first by
+   counted cost (:func:`._models.model_cost`, in rounds: round r holds each model's r-th
+   default), then each global regressor's first configuration, cheapest first.
+2. **Bayesian**: Optuna TPE (:class:`search_spaces.BayesianSampler`) over a ``choice`` of the
+   models' spaces (a global regressor's holds the forecaster's settings and the learner's
+   space); every finished child, the portfolio's included, is told to it. Statistical models
+   have small spaces (Naive has none), so TPE often proposes what was tried already: a
+   proposal equal to a portfolio child or a told child is asked again with a salted index
+   (TPE, then random sampling over the whole space), up to :data:`RETRIES` times, and taken
+   as it is after that.
+
+The search ends at the trial limit, the deadline, the exit score, or (``early_stopping``)
+after 20 children past the portfolio without improvement. Deterministic: the proposal for a
+trial index depends only on the seed, the index and the outcomes told before it (in index
+order).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from trials import Searcher, TrialOutcome, TrialRequest
+
+if TYPE_CHECKING:
+    from automl.tasks.forecasting._models import GlobalSettings, PanelSize
+    from search_spaces import BayesianSampler, Sampler, SearchSpace
+
+__all__ = ["ForecastSearchEnd", "ForecastSearcher"]
+
+_LEARNER_KEY = "learner"
+_MODEL = "model"
+_NO_IMPROVEMENT_WINDOW = 20
+RETRIES = 8
+"""Proposals tried per trial before a repeated configuration is accepted."""
+_SALT = 1_000_003
+
+
+@dataclass(frozen=True)
+class ForecastSearchEnd:
+    """When the search closes (ensembles of forecasts are not asked yet).
+
+    Attributes:
+        exit_score: Stop once a child reaches this value of the primary metric.
+        early_stopping: Stop once the best score has not improved for 20 children after the
+            portfolio (Azure's ``enable_early_stopping``).
+        deadline: ``time.monotonic()`` value after which nothing more is asked.
+    """
+
+    exit_score: float | None = None
+    early_stopping: bool = False
+    deadline: float | None = None
+
+
+class ForecastSearcher(Searcher):
+    """Proposes forecasting children: the portfolio, then TPE with a model choice.
+
+    Args:
+        models: The model names to search (from :func:`._models.plan_models`).
+        size: The size of a fold's training panel.
+        settings: The global regressors' settings.
+        primary_metric: The metric children are ranked by.
+        goal: ``"maximize"`` or ``"minimize"`` (of ``primary_metric``).
+        seed: Seed of the Bayesian phase.
+        definition: More of what defines the search (config, data fingerprint).
+        end: When the search closes.
+
+    Example:
+        >>> from automl.tasks.forecasting._models import GlobalSettings, PanelSize
+        >>> searcher = ForecastSearcher(["Naive", "Theta"], PanelSize(3, 180, 6, 12),
+        ...     GlobalSettings(), "normalized_root_mean_squared_error", "minimize", seed=0)
+        >>> searcher.ask(0).params
+        {'learner': 'Naive', 'hyperparameters': {}}
+    """
+
+    def __init__(
+        self,
+        models: Sequence[str],
+        size: PanelSize,
+        settings: GlobalSettings,
+        primary_metric: str,
+        goal: str,
+        *,
+        seed: int,
+        definition: Mapping[str, Any] | None = None,
+        end: ForecastSearchEnd | None = None,
+    ) -> None:
+        from automl.tasks.forecasting._models import model_space
+
+        if not models:
+            raise ValueError("`models` must name at least one forecasting model, got none")
+        self._models = list(dict.fromkeys(models))
+        self._size = size
+        self._settings = settings
+        self._metric = primary_metric
+        self._goal = goal
+        self._seed = seed
+        self._definition = dict(definition or {})
+        self._end = end or ForecastSearchEnd()
+        self._spaces = {name: model_space(name, size, settings) for name in self._models}
+        self._portfolio = self._build_portfolio()
+        self._sampler: BayesianSampler | None = None
+        self._random: Sampler | None = None
+        self._tried = {_config_key(name, config) for name, config in self._portfolio}
+        self._told: list[tuple[int, dict[str, Any], float | None, str]] = []
+        self._scores: dict[int, float] = {}
+        self._told_indexes: set[int] = set()
+        self._best_index: int | None = None
+        self._closed = False
+
+    def _build_portfolio(self) -> list[tuple[str, dict[str, Any]]]:
+        from automl.tasks.forecasting._models import is_regressor, model_cost, model_defaults
+
+        ordered: list[tuple[str, dict[str, Any]]] = []
+        for regressors in (False, True):
+            configs = {
+                name: model_defaults(name, self._size, self._settings)
+                for name in self._models
+                if is_regressor(name) == regressors
+            }
+            rounds = max((len(found) for found in configs.values()), default=0)
+            for position in range(rounds):
+                this_round = [
+                    (model_cost(name, found[position], self._size, self._settings), name,
+                     found[position])
+                    for name, found in configs.items()
+                    if position < len(found)
+                ]  # fmt: skip
+                this_round.sort(key=lambda item: (item[0], item[1]))
+                ordered.extend((name, config) for _, name, config in this_round)
+        return ordered
+
+    @property
+    def portfolio_size(self) -> int:
+        """Number of portfolio children (asked first)."""
+        return len(self._portfolio)
+
+    def _score(self, value: float) -> float:
+        """``value`` as higher-is-better (minimised metrics negated)."""
+        return value if self._goal == "maximize" else -value
+
+    def _closing(self) -> bool:
+        end = self._end
+        if end.deadline is not None and time.monotonic() >= end.deadline:
+            return True
+        if self._best_index is None:
+            return False
+        best = self._scores[self._best_index]
+        if end.exit_score is not None and best >= self._score(end.exit_score):
+            return True
+        if end.early_stopping:
+            since = [
+                i for i in self._told_indexes if i >= len(self._portfolio) and i > self._best_index
+            ]
+            return len(since) >= _NO_IMPROVEMENT_WINDOW
+        return False
+
+    def ask(self, index: int) -> TrialRequest | None:
+        """A portfolio child, then a TPE proposal; None once the search closes."""
+        if self._closed or self._closing():
+            self._closed = True
+            return None
+        if index < len(self._portfolio):
+            name, config = self._portfolio[index]
+            return self._request(name, config, "portfolio")
+        name, config = self._propose(index)
+        return self._request(name, config, "bayesian")
+
+    def _propose(self, index: int) -> tuple[str, dict[str, Any]]:
+        """A TPE proposal not tried yet (see the module docstring)."""
+        first: tuple[str, dict[str, Any]] | None = None
+        for attempt in range(RETRIES):
+            salted = index + attempt * _SALT
+            sampler = self._bayesian() if attempt < RETRIES // 2 else self._random_sampler()
+            proposal = dict(sampler.ask(salted)[_MODEL])
+            name = str(proposal.pop(_LEARNER_KEY))
+            if first is None:
+                first = (name, proposal)
+            if _config_key(name, proposal) not in self._tried:
+                return name, proposal
+        assert first is not None  # RETRIES >= 1
+        return first
+
+    def _space(self) -> SearchSpace:
+        from search_spaces import SearchSpace, choice
+
+        return SearchSpace({_MODEL: choice(*(self._spaces[name] for name in self._models))})
+
+    def _random_sampler(self) -> Sampler:
+        if self._random is None:
+            from search_spaces import RandomSampler
+
+            self._random = RandomSampler(self._space(), seed=self._seed)
+        return self._random
+
+    def _request(self, name: str, config: Mapping[str, Any], phase: str) -> TrialRequest:
+        params = {_LEARNER_KEY: name, "hyperparameters": dict(config)}
+        return TrialRequest(params, tags={"learner": name, "phase": phase})
+
+    def _bayesian(self) -> BayesianSampler:
+        if self._sampler is None:
+            from search_spaces import BayesianSampler
+
+            self._sampler = BayesianSampler(self._space(), seed=self._seed, goal="maximize")
+            for told in self._told:
+                self._tell_sampler(self._sampler, *told)
+        return self._sampler
+
+    def tell(self, outcome: TrialOutcome) -> None:
+        """Record the child's score and tell the Bayesian phase (higher is better)."""
+        self._told_indexes.add(outcome.index)
+        name = outcome.params.get(_LEARNER_KEY)
+        if name not in self._spaces:
+            return
+        config = dict(outcome.params.get("hyperparameters") or {})
+        self._tried.add(_config_key(str(name), config))
+        params = {_LEARNER_KEY: name, **config}
+        value = outcome.value(self._metric)
+        score = None if value is None else self._score(value)
+        if outcome.status == "completed" and score is not None and math.isfinite(score):
+            self._scores[outcome.index] = score
+            best = self._best_index
+            if best is None or score > self._scores[best]:
+                self._best_index = outcome.index
+        state = {"completed": "completed", "early_terminated": "early_terminated"}.get(
+            outcome.status, "failed"
+        )
+        told = (outcome.index, params, score, state)
+        self._told.append(told)
+        if self._sampler is not None:
+            self._tell_sampler(self._sampler, *told)
+
+    @staticmethod
+    def _tell_sampler(
+        sampler: BayesianSampler,
+        index: int,
+        params: dict[str, Any],
+        score: float | None,
+        state: str,
+    ) -> None:
+        usable = score if score is not None and math.isfinite(score) else None
+        checked = "failed" if state == "completed" and usable is None else state
+        sampler.tell(index, {_MODEL: params}, usable, checked)  # type: ignore[arg-type]
+
+    def config(self) -> dict[str, Any]:
+        """Metric, seed, the models and the portfolio (the search's definition)."""
+        return {
+            "type": "automl-forecasting",
+            "definition": self._definition,
+            "primary_metric": self._metric,
+            "seed": self._seed,
+            "models": list(self._models),
+            "portfolio": [
+                {_LEARNER_KEY: name, "hyperparameters": config} for name, config in self._portfolio
+            ],
+        }
+
+    def __repr__(self) -> str:
+        return (
+            f"ForecastSearcher(models={self._models}, primary_metric={self._metric!r}, "
+            f"seed={self._seed})"
+        )
+
+
+def _config_key(name: str, config: Mapping[str, Any]) -> str:
+    """A child's identity: its model and hyperparameters, as canonical JSON."""
+    import json
+
+    return json.dumps({_LEARNER_KEY: name, **config}, sort_keys=True, default=str)
