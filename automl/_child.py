@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CHUNKS",
     "ENSEMBLE_ARTIFACT",
+    "HOLDOUT_MODEL_ARTIFACT",
     "OOF_ARTIFACT",
     "STACK_META_ARTIFACT",
     "predict_scores",
@@ -38,6 +39,9 @@ CHUNKS = 4
 """Chunks of iterations per fold for iterative learners."""
 OOF_ARTIFACT = "oof.joblib"
 """The artifact holding a child's out-of-fold predictions."""
+HOLDOUT_MODEL_ARTIFACT = "holdout_model.joblib"
+"""A holdout child's fitted model: the final model when a refit on every row would not fit
+in the time left (deleted at the end unless it is used)."""
 ENSEMBLE_ARTIFACT = "ensemble.json"
 """The artifact of an ensemble child: its kind and members (run id, learner, weight)."""
 STACK_META_ARTIFACT = "stack_meta.joblib"
@@ -191,6 +195,10 @@ def run_child(
     fold_ids = np.concatenate([np.full(len(part[0]), j) for j, part in enumerate(parts)])
     path = ctx.artifact_dir / OOF_ARTIFACT
     path.parent.mkdir(parents=True, exist_ok=True)
+    if plan.n_folds == 1:
+        model_path = ctx.artifact_dir / HOLDOUT_MODEL_ARTIFACT
+        joblib.dump(model, model_path)
+        ctx.log_artifact(model_path, HOLDOUT_MODEL_ARTIFACT)
     weights = _weights(parts)
     joblib.dump(
         {"rows": rows, "y": truth, "predictions": oof, "folds": fold_ids, "weights": weights},

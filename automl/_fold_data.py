@@ -23,7 +23,14 @@ if TYPE_CHECKING:
     from automl._validation import FoldSet
     from featurization import FeaturizationConfig
 
-__all__ = ["FoldMatrices", "FoldPlan", "load_fold", "load_plan", "prepare_folds"]
+__all__ = [
+    "FoldMatrices",
+    "FoldPlan",
+    "load_fold",
+    "load_fold_transforms",
+    "load_plan",
+    "prepare_folds",
+]
 
 _PLAN_FILE = "plan.json"
 
@@ -76,6 +83,10 @@ def _fold_path(cache_dir: Path, fold: int, kind: str) -> Path:
 
 def _labels_path(cache_dir: Path, fold: int) -> Path:
     return cache_dir / f"fold{fold}_labels.joblib"
+
+
+def _transforms_path(cache_dir: Path) -> Path:
+    return cache_dir / "fold0_transforms.joblib"
 
 
 def _atomic_dump(value: Any, path: Path) -> None:
@@ -139,14 +150,18 @@ def prepare_folds(
             X.iloc[train_rows], labels[train_rows], task=plan.task
         )
         base_valid = featurizer.transform(X.iloc[valid_rows])
+        adapters = {}
         for kind, path in paths.items():
             adapter = make_adapter(kind).fit(base_train)
+            adapters[kind] = adapter
             matrices = {
                 "X_train": adapter.transform(base_train),
                 "X_valid": adapter.transform(base_valid),
             }
             widths.setdefault(kind, _width(matrices["X_train"]))
             _atomic_dump(matrices, path)
+        if len(folds) == 1:  # a holdout: its fitted models can serve without a refit
+            _atomic_dump({"featurizer": featurizer, "adapters": adapters}, _transforms_path(cache))
         row_labels = {
             "y_train": labels[train_rows],
             "y_valid": labels[valid_rows],
@@ -173,6 +188,15 @@ def load_plan(cache_dir: str | os.PathLike[str]) -> FoldPlan:
     """The plan written by :func:`prepare_folds`."""
     data = json.loads((Path(cache_dir) / _PLAN_FILE).read_text(encoding="utf-8"))
     return FoldPlan(**data)
+
+
+def load_fold_transforms(cache_dir: str | os.PathLike[str]) -> dict[str, Any] | None:
+    """The featurizer and adapters fitted on a single holdout fold's training rows (None
+    when the plan has several folds, or for a cache written before they were kept)."""
+    import joblib
+
+    path = _transforms_path(Path(cache_dir))
+    return joblib.load(path) if path.exists() else None
 
 
 def load_fold(cache_dir: str | os.PathLike[str], fold: int, kind: str) -> FoldMatrices:

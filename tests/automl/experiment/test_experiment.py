@@ -395,3 +395,43 @@ def test_killed_mid_fit_it_continues_and_registers_once(tmp_path: Path) -> None:
     versions = Workspace(folder).models.versions("killed")
     assert [version.version for version in versions] == [1]  # registered once
     assert result.registered_model_version == again.registered_model_version == 1
+
+
+def test_a_holdout_run_serves_its_fitted_models_when_no_refit_fits(tmp_path: Path) -> None:
+    from automl._child import HOLDOUT_MODEL_ARTIFACT
+    from automl._experiment import _choose_and_refit, _ranked_children
+    from automl._prepare import PreparedData
+
+    def config(**limits: Any) -> AutoMLConfig:
+        return AutoMLConfig(
+            "classification",
+            training_data=classification_frame(n=300),
+            label_column_name="label",
+            validation_size=0.2,
+            max_trials=4,
+            allowed_models=["LogisticRegression", "DecisionTree"],
+            workspace=str(tmp_path / "ws"),
+            experiment_name="holdout",
+            model_explainability=False,
+            **limits,
+        )
+
+    result = run_automl(config(), show_output=False)
+    assert result.workspace is not None and result.best_model is not None
+    workspace = result.workspace
+    trials = [run for run in result.children if run.kind == "trial"]
+    assert all(
+        HOLDOUT_MODEL_ARTIFACT in {a.name for a in workspace.artifacts(run.id)} for run in trials
+    )
+    late = config(experiment_timeout_minutes=0.05)  # 3 s, all spent long ago
+    prepared = PreparedData(late, workspace, "holdout")
+    ranked = _ranked_children(workspace, result.parent_run_id, str(late.primary_metric))
+    model, run, _, version = _choose_and_refit(
+        late, workspace, prepared, ranked, time.monotonic() - 1000.0, "other-name"
+    )
+    assert model is not None and run is not None and version is None
+    assert run.id == ranked[0][1].id  # the best run, without a refit
+    frame = classification_frame(n=50, seed=9).drop(columns=["label"])
+    proba = model.predict_proba(frame)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert model.algorithm == result.best_model.algorithm
