@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     import sqlalchemy as sa
 
     from trials.store._datasets import DatasetRegistry
+    from trials.store._overview import ExperimentSummary
     from trials.store._registry import ModelRegistry
     from trials.store._writer import StoreWriter
 
@@ -263,6 +264,40 @@ class Workspace:
 
         with self._reading() as conn:
             return _queries.list_experiments(conn)
+
+    def experiment_page(
+        self,
+        *,
+        limit: int = 25,
+        offset: int = 0,
+        name_contains: str | None = None,
+        kind: str | None = None,
+        status: str | None = None,
+    ) -> tuple[list[ExperimentSummary], int]:
+        """Return one page of experiments, newest first, and how many match in all.
+
+        Each row carries the parent run, its number of children and the best final value
+        of the primary metric (see :class:`~trials.store._overview.ExperimentSummary`);
+        a page costs a few indexed queries whatever the size of the workspace.
+
+        Args:
+            limit: Page size, 1 to 500.
+            offset: Experiments to skip.
+            name_contains: Only names containing this text (case-insensitive).
+            kind: Only this kind (``"automl"``, ``"sweep"``).
+            status: Only experiments whose parent run has this status.
+        """
+        from trials.store import _overview
+
+        with self._reading() as conn:
+            return _overview.experiment_page(
+                conn,
+                limit=limit,
+                offset=offset,
+                name_contains=name_contains,
+                kind=kind,
+                status=status,
+            )
 
     # -- runs --------------------------------------------------------------------------
 

@@ -1,0 +1,158 @@
+"""A page of experiments with what a listing shows: parent run, child count, best score.
+
+One query selects the page (newest first, filtered in the database), a second reads the
+page's parent runs, a third counts their children, and one indexed query per experiment
+reads the best final value of its primary metric from ``latest_metrics``; nothing scales
+with the number of runs in the workspace. This module imports SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from trials.store import _schema as t
+from trials.store._queries import _experiment, _run, _run_query
+from trials.store._records import Experiment, Run
+from trials.store._validation import describe, parse_status
+
+__all__ = ["ExperimentSummary", "experiment_page", "objective_of"]
+
+_MAX_PAGE = 500
+
+
+@dataclass(frozen=True)
+class ExperimentSummary:
+    """One row of an experiment listing.
+
+    Attributes:
+        experiment: The experiment.
+        parent: Its parent run (the top-level run its controller opened), None before one.
+        children: How many child runs the parent has.
+        metric: The primary metric (from the experiment's ``objective``), None if unknown.
+        goal: ``"maximize"`` or ``"minimize"``, None if unknown.
+        best: Best final value of ``metric`` among completed children, None if none.
+    """
+
+    experiment: Experiment
+    parent: Run | None
+    children: int
+    metric: str | None
+    goal: str | None
+    best: float | None
+
+
+def objective_of(config: Any) -> tuple[str | None, str | None]:
+    """``(metric, goal)`` from an experiment's stored configuration (controller layout)."""
+    objective = config.get("objective") if isinstance(config, Mapping) else None
+    if not isinstance(objective, Mapping):
+        return None, None
+    metric, goal = objective.get("primary_metric"), objective.get("goal")
+    return (
+        metric if isinstance(metric, str) else None,
+        goal if goal in ("maximize", "minimize") else None,
+    )
+
+
+def _check_page(limit: object, offset: object) -> tuple[int, int]:
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= _MAX_PAGE:
+        raise ValueError(f"`limit` must be an integer in [1, {_MAX_PAGE}], got {describe(limit)}")
+    if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
+        raise ValueError(f"`offset` must be an integer >= 0, got {describe(offset)}")
+    return limit, offset
+
+
+def _parents() -> sa.Subquery:
+    r = t.runs
+    return (
+        sa.select(r.c.experiment_id, sa.func.min(r.c.id).label("parent_id"))
+        .where(r.c.parent_id.is_(None), r.c.kind == "parent")
+        .group_by(r.c.experiment_id)
+        .subquery("parents")
+    )
+
+
+def _best(conn: sa.Connection, parent_id: str, metric: str, goal: str) -> float | None:
+    r, m = t.runs, t.latest_metrics
+    pick = sa.func.max(m.c.value) if goal == "maximize" else sa.func.min(m.c.value)
+    query = (
+        sa.select(pick)
+        .select_from(r.join(m, m.c.run_id == r.c.id))
+        .where(r.c.parent_id == parent_id, r.c.status == "completed", m.c.key == metric)
+    )
+    value = conn.execute(query).scalar()
+    return None if value is None else float(value)
+
+
+def experiment_page(
+    conn: sa.Connection,
+    *,
+    limit: int = 25,
+    offset: int = 0,
+    name_contains: str | None = None,
+    kind: str | None = None,
+    status: str | None = None,
+) -> tuple[list[ExperimentSummary], int]:
+    """Return ``(one page of experiments newest first, how many match in all)``.
+
+    Args:
+        conn: An open connection.
+        limit: Page size, 1 to 500.
+        offset: Experiments to skip.
+        name_contains: Only names containing this text (case-insensitive).
+        kind: Only experiments of this kind (``"automl"``, ``"sweep"``).
+        status: Only experiments whose parent run has this status.
+    """
+    limit, offset = _check_page(limit, offset)
+    e = t.experiments
+    parents = _parents()
+    query = sa.select(e).select_from(e)
+    count = sa.select(sa.func.count()).select_from(e)
+    conditions: list[sa.ColumnElement[bool]] = []
+    if name_contains:
+        if not isinstance(name_contains, str):
+            raise TypeError(f"`name_contains` must be a string, got {describe(name_contains)}")
+        conditions.append(e.c.name.icontains(name_contains, autoescape=True))
+    if kind:
+        conditions.append(e.c.kind == kind)
+    if status:
+        wanted = parse_status(status).value
+        joined = e.join(parents, parents.c.experiment_id == e.c.id).join(
+            t.runs, t.runs.c.id == parents.c.parent_id
+        )
+        query = sa.select(e).select_from(joined)
+        count = sa.select(sa.func.count()).select_from(joined)
+        conditions.append(t.runs.c.status == wanted)
+    query = query.where(*conditions).order_by(e.c.created_at.desc(), e.c.id.desc())
+    total = int(conn.execute(count.where(*conditions)).scalar_one())
+    experiments = [_experiment(row) for row in conn.execute(query.limit(limit).offset(offset))]
+    if not experiments:
+        return [], total
+    ids = [experiment.id for experiment in experiments]
+    r = t.runs
+    parent_rows = conn.execute(
+        _run_query(conn)
+        .where(r.c.experiment_id.in_(ids), r.c.parent_id.is_(None), r.c.kind == "parent")
+        .order_by(r.c.id)
+    )
+    parent_of: dict[int, Run] = {}
+    for row in parent_rows:
+        parent_of.setdefault(row.experiment_id, _run(row))
+    parent_ids = [run.id for run in parent_of.values()]
+    counts: dict[str, int] = {}
+    if parent_ids:
+        counted = sa.select(r.c.parent_id, sa.func.count()).where(r.c.parent_id.in_(parent_ids))
+        counts = {pid: int(n) for pid, n in conn.execute(counted.group_by(r.c.parent_id))}
+    page = []
+    for experiment in experiments:
+        parent = parent_of.get(experiment.id)
+        metric, goal = objective_of(experiment.config)
+        best = None
+        if parent is not None and metric is not None and goal is not None:
+            best = _best(conn, parent.id, metric, goal)
+        children = 0 if parent is None else counts.get(parent.id, 0)
+        page.append(ExperimentSummary(experiment, parent, children, metric, goal, best))
+    return page, total
