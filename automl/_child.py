@@ -240,7 +240,7 @@ def run_ensemble(
     import joblib
     import numpy as np
 
-    from automl._fold_data import load_plan
+    from automl._fold_data import load_plan, read_cached
     from automl.ensembles import ChildPredictions, build_ensembles
 
     started = time.perf_counter()
@@ -250,7 +250,7 @@ def run_ensemble(
     predictions: dict[str, NDArray[Any]] = {}
     learners: dict[str, str] = {}
     for run_id, learner, oof_file in members:
-        data = joblib.load(oof_file)
+        data = read_cached(oof_file)
         if first is None:
             first = data
         elif not np.array_equal(data["rows"], first["rows"]):

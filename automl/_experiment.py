@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from automl._result import AutoMLResult
     from automl._searcher import AutoMLSearcher
     from trials import ModelVersion, Run, SweepResult, Workspace
-    from trials.executors import Resources, TrainFunction
+    from trials.executors import Executor, Resources, TrainFunction
 
 __all__ = ["run_automl"]
 
@@ -46,16 +46,24 @@ class ChildTarget(TrialTarget):
     """:func:`automl._child.train` bound to the experiment's fold cache.
 
     An ensemble child's members (trial indexes in its params) are bound as the paths of
-    their out-of-fold predictions, which only this process knows.
+    their out-of-fold predictions, which only this process knows; with an executor whose
+    trials may run elsewhere (Ray), those files go through its shared store as well.
     """
 
     def __init__(
-        self, cache_dir: str, runs_dir: Path, searcher: AutoMLSearcher, n_jobs: int = 1
+        self,
+        cache_dir: str,
+        runs_dir: Path,
+        searcher: AutoMLSearcher,
+        n_jobs: int = 1,
+        executor: Executor | None = None,
     ) -> None:
         self.cache_dir = cache_dir
         self.runs_dir = runs_dir
         self.searcher = searcher
         self.n_jobs = n_jobs
+        self.executor = executor
+        self._shared: set[str] = set()
 
     def for_trial(self, params: Mapping[str, Any]) -> TrainFunction:
         """The child function with the cache folder (and ensemble members) bound; a
@@ -70,7 +78,15 @@ class ChildTarget(TrialTarget):
             (run_id, learner, str(self.runs_dir / run_id / OOF_ARTIFACT))
             for run_id, learner in self.searcher.run_ids(list(params[MEMBERS_KEY]))
         ]
+        self._share([path for _, _, path in members])
         return functools.partial(train, cache_dir=self.cache_dir, members=members)
+
+    def _share(self, paths: list[str]) -> None:
+        from automl._fold_data import share_files
+
+        new = [path for path in paths if path not in self._shared]
+        if self.executor is not None and new and share_files(self.executor, new):
+            self._shared.update(new)
 
     def identity(self) -> dict[str, Any]:
         """``{"type": "function", "name": "automl._child:train"}`` (no paths)."""
@@ -123,6 +139,7 @@ def _search(
     started: float,
     show_output: bool = True,
 ) -> SweepResult:
+    from automl._fold_data import cache_files, share_files
     from automl._searcher import AutoMLSearcher, DataShape, SearchEnd
     from automl.metrics import goal_of
     from trials import Controller, ControllerOptions, Limits, Objective, make_policy
@@ -178,10 +195,11 @@ def _search(
         if not isinstance(config.executor, Executor)
         else config.executor
     )
+    share_files(executor, cache_files(plan.cache_dir))
     objective = Objective(metric, goal_of(metric))
     controller = Controller(
         searcher,
-        ChildTarget(plan.cache_dir, workspace.artifact_root / "runs", searcher, n_jobs),
+        ChildTarget(plan.cache_dir, workspace.artifact_root / "runs", searcher, n_jobs, executor),
         executor,
         make_policy(config.early_termination_policy),
         limits,

@@ -5,7 +5,9 @@ validation rows once; each learner input kind (``"native"``, ``"one_hot_scaled"`
 adapted once per fold and written to a cache folder inside the experiment's artifact area.
 A child loads its fold matrices by path, memory-mapped read-only (``joblib`` with
 ``mmap_mode="r"``), so a trial never copies the data it is sent, and a resumed
-experiment reuses what is on disk.
+experiment reuses what is on disk. Where trials may run on other machines (a Ray cluster),
+:func:`share_files` puts the cached files into the executor's shared store once and the
+same loaders read them from there (:func:`read_cached`), so no shared filesystem is needed.
 """
 
 from __future__ import annotations
@@ -22,17 +24,22 @@ if TYPE_CHECKING:
 
     from automl._validation import FoldSet
     from featurization import FeaturizationConfig
+    from trials.executors import Executor
 
 __all__ = [
     "FoldMatrices",
     "FoldPlan",
+    "cache_files",
     "load_fold",
     "load_fold_transforms",
     "load_plan",
     "prepare_folds",
+    "read_cached",
+    "share_files",
 ]
 
 _PLAN_FILE = "plan.json"
+_SHARED_PREFIX = "automl-file:"
 
 
 @dataclass(frozen=True)
@@ -184,9 +191,53 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
+def share_files(executor: Executor, paths: Sequence[str | os.PathLike[str]]) -> bool:
+    """Offer these cached files to every trial through the executor's shared store.
+
+    Each file is loaded once here (``.joblib`` with joblib, anything else as text) and
+    shared under its path, which :func:`read_cached` looks up first. Returns False, sharing
+    nothing, for an executor whose trials read this machine's files (the local one).
+    """
+    import joblib
+
+    shared = False
+    for path in map(Path, paths):
+        value = joblib.load(path) if path.suffix == ".joblib" else path.read_text("utf-8")
+        if not executor.share(_SHARED_PREFIX + str(path), value):
+            return False
+        shared = True
+    return shared
+
+
+def cache_files(cache_dir: str | os.PathLike[str]) -> list[Path]:
+    """The files :func:`prepare_folds` wrote that children read (the plan and every fold's
+    matrices and labels; not the parent's fitted transforms)."""
+    cache = Path(cache_dir)
+    folds = sorted(path for path in cache.glob("fold*.joblib") if path != _transforms_path(cache))
+    return [cache / _PLAN_FILE, *folds]
+
+
+def read_cached(path: str | os.PathLike[str], *, mmap: bool = False) -> Any:
+    """A cached file's content: from the trial's shared store when its executor shared it
+    (:func:`share_files`), else from disk (``.joblib`` memory-mapped read-only when
+    ``mmap``; anything else as text)."""
+    from trials.executors import shared_value
+
+    try:
+        return shared_value(_SHARED_PREFIX + str(path))
+    except LookupError:
+        pass
+    path = Path(path)
+    if path.suffix != ".joblib":
+        return path.read_text(encoding="utf-8")
+    import joblib
+
+    return joblib.load(path, mmap_mode="r" if mmap else None)
+
+
 def load_plan(cache_dir: str | os.PathLike[str]) -> FoldPlan:
     """The plan written by :func:`prepare_folds`."""
-    data = json.loads((Path(cache_dir) / _PLAN_FILE).read_text(encoding="utf-8"))
+    data = json.loads(read_cached(Path(cache_dir) / _PLAN_FILE))
     return FoldPlan(**data)
 
 
@@ -201,11 +252,9 @@ def load_fold_transforms(cache_dir: str | os.PathLike[str]) -> dict[str, Any] | 
 
 def load_fold(cache_dir: str | os.PathLike[str], fold: int, kind: str) -> FoldMatrices:
     """One fold's matrices of one input kind, memory-mapped read-only (no copy)."""
-    import joblib
-
     cache = Path(cache_dir)
-    matrices = joblib.load(_fold_path(cache, fold, kind), mmap_mode="r")
-    labels = joblib.load(_labels_path(cache, fold), mmap_mode="r")
+    matrices = read_cached(_fold_path(cache, fold, kind), mmap=True)
+    labels = read_cached(_labels_path(cache, fold), mmap=True)
     return FoldMatrices(
         matrices["X_train"],
         labels["y_train"],

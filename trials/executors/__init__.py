@@ -4,7 +4,10 @@ An executor takes :class:`TrialSpec` objects, runs them, and reports what happen
 events (:class:`TrialStarted`, :class:`Reported`, :class:`ArtifactLogged`,
 :class:`TrialFinished`). :class:`LocalExecutor` runs them in a pool of reused worker
 processes on this machine; :class:`RayExecutor` runs them as Ray tasks on a local Ray or a
-cluster (Ray itself is imported only when a RayExecutor is created).
+cluster (Ray itself is imported only when a RayExecutor is created). ``executor.share(name,
+value)`` offers a read-only value to every trial (Ray's object store; the local executor's
+trials read the caller's files and it shares nothing), read inside a trial with
+:func:`shared_value`.
 
 Example:
     >>> from pathlib import Path
@@ -30,6 +33,7 @@ from trials.executors._events import (
 from trials.executors._local import LocalExecutor, StartMethod
 from trials.executors._make import make_executor
 from trials.executors._ray import RayExecutor
+from trials.executors._ray_task import shared_value
 from trials.executors._spec import CommandTarget, Resources, TrainFunction, TrialSpec
 
 __all__ = [
@@ -48,4 +52,5 @@ __all__ = [
     "TrialStarted",
     "TrialStatus",
     "make_executor",
+    "shared_value",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from typing import Self
@@ -62,6 +62,19 @@ class Executor(ABC):
         """Stop a trial: ``kill=False`` asks it (``should_stop()`` turns True), ``kill=True``
         kills it now. It then finishes ``canceled`` (``early_terminated`` if it had been
         told to stop by ``answer``). Ignored when the trial already ended."""
+
+    def share(self, name: str, value: Any) -> bool:
+        """Offer a read-only ``value`` to every trial under ``name``, once.
+
+        An executor whose trials may run where this process's files are not (a Ray
+        cluster) puts it in its shared store, and trials read it with
+        :func:`trials.executors.shared_value`. The default shares nothing and returns
+        False: trials run on this machine and read the same files as the caller.
+
+        Returns:
+            Whether the value was shared (callers then need not ship the files).
+        """
+        return False
 
     @abstractmethod
     def shutdown(self) -> None:

@@ -293,9 +293,10 @@ class RayExecutor(Executor):
 
     # -- shared objects -------------------------------------------------------------------
 
-    def share(self, name: str, value: Any) -> None:
+    def share(self, name: str, value: Any) -> bool:
         """Put ``value`` in Ray's object store once; trials read it with
         :meth:`shared` (a numpy array is then read without a copy on each node).
+        Returns True. Sharing a name again replaces the value for trials submitted after.
 
         Example:
             >>> executor.share("train", (X, y))  # doctest: +SKIP
@@ -306,6 +307,7 @@ class RayExecutor(Executor):
             raise ValueError(f"`name` must be a non-empty string, got {name!r}")
         self.start()
         self._shared[name] = self._ray.put(value)
+        return True
 
     @staticmethod
     def shared(name: str) -> Any:
