@@ -4,9 +4,13 @@ A peer (Optuna, Ray Tune, ...) is installed in its own virtual environment so th
 dependencies never mix with ours and a benchmark measures the peer as a user would install it.
 Each venv is created once and reused while its pinned requirements are unchanged (a marker file
 records them); ``recreate=True`` builds it anew. After installing, the venv is checked for
-packages that must never be pulled in (torch).
+packages that must never be pulled in (torch). A benchmark that runs some systems in our venv
+and others in peer venvs describes the peers in a :data:`PeerSpecs` table and asks
+:func:`python_for` for each system's interpreter.
 
     >>> python = ensure_peer("optuna", ["optuna==5.0.0"])  # doctest: +SKIP
+    >>> python_for("flaml", {"flaml": ("flaml-2.7.0", ["flaml==2.7.0"], ("torch",))})
+    ... # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -15,15 +19,18 @@ import json
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
-__all__ = ["PEERS_DIR", "PeerError", "ensure_peer", "peer_python"]
+__all__ = ["PEERS_DIR", "PeerError", "PeerSpecs", "ensure_peer", "peer_python", "python_for"]
 
 REPO = Path(__file__).resolve().parent.parent
 PEERS_DIR = REPO / ".peers"
 _MARKER = "openaml-peer.json"
 FORBIDDEN = ("torch",)
+
+PeerSpecs = Mapping[str, tuple[str, list[str], tuple[str, ...]]]
+"""System -> (folder under ``.peers/``, pinned requirements, packages the venv must not hold)."""
 
 
 class PeerError(RuntimeError):
@@ -115,3 +122,16 @@ def ensure_peer(
         )
     marker.write_text(json.dumps(wanted))
     return python
+
+
+def python_for(system: str, peers: PeerSpecs) -> Path:
+    """The interpreter that runs ``system``: this one (our venv) when ``peers`` does not list
+    it, else its peer venv's, created on first use (:func:`ensure_peer`).
+
+    Raises:
+        PeerError: The peer venv could not be created or installed.
+    """
+    if system not in peers:
+        return Path(sys.executable)
+    folder, requirements, forbidden = peers[system]
+    return ensure_peer(folder, requirements, forbidden=forbidden)

@@ -56,26 +56,24 @@ counts 0), failures and overruns, and our gap to lightgbm_default on datasets of
 from __future__ import annotations
 
 import argparse
-import contextlib
 import csv
 import datetime as dt
 import json
 import math
 import os
-import platform
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _peers import PeerError, ensure_peer
+from _child_process import child_env, run_child
+from _peers import PeerError, PeerSpecs, python_for
+from _results import append, flat, git_commit, machine, read_rows, table
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -92,7 +90,7 @@ SYSTEMS = ("openaml", "flaml", "autogluon", "lightgbm_default", "random_forest_3
 # FLAML needs xgboost < 3; xgboost-cpu is the same package without the 200 MB CUDA library.
 # AutoGluon 1.6.3 accepts torch >= 2.10, < 2.14: the CPU build 2.13.0+cpu (the local label
 # keeps pip from ever choosing a CUDA build).
-PEERS: dict[str, tuple[str, list[str], tuple[str, ...]]] = {
+PEERS: PeerSpecs = {
     "flaml": (
         "flaml-2.7.0",
         [
@@ -250,52 +248,17 @@ def score(task: str, split: Split, predictions: Any) -> float:
 # ---------------------------------------------------------------- running
 
 
-def machine() -> str:
-    return f"{platform.platform(terse=True)} {platform.machine()}, {os.cpu_count()} cores"
-
-
-def git_commit() -> str:
-    try:
-        done = subprocess.run(
-            ["git", "describe", "--always", "--dirty"],
-            cwd=REPO,
-            capture_output=True,
-            text=True,
-            timeout=30,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return ""
-    return done.stdout.strip()
-
-
 def child_timeout(budget: float) -> float:
     return budget * 3 + 120
 
 
-def kill_session(session: int) -> None:
-    """Kill every process of ``session`` (a child started with ``start_new_session``): the
-    child and whatever it started, workers in process groups of their own included."""
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        if int(fields[3]) == session:  # state, ppid, pgrp, session
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.kill(int(entry.name), signal.SIGKILL)
-
-
-def run_child(system: str, python: Path, split: Split, budget: float) -> tuple[dict[str, Any], Any]:
+def run_system(
+    system: str, python: Path, split: Split, budget: float
+) -> tuple[dict[str, Any], Any]:
     """Run one system on one split in a fresh interpreter: (its answer, its predictions)."""
     import numpy as np
 
     workdir = Path(tempfile.mkdtemp(prefix=f"automl-vs-peers-{system}-"))
-    env = dict(os.environ)
-    env.pop("PYTHONPATH", None)  # peers must not see our packages
-    if system in ("openaml", "lightgbm_default", "random_forest_300"):
-        env["PYTHONPATH"] = str(REPO)
     command = [
         str(python),
         str(SCRIPT),
@@ -310,49 +273,19 @@ def run_child(system: str, python: Path, split: Split, budget: float) -> tuple[d
         "--workdir",
         str(workdir),
     ]
-    limit = child_timeout(budget)
-    # A session of its own, so that a timeout ends the child's workers too (kill_session).
-    process = subprocess.Popen(
-        command,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=workdir,
-        env=env,
-        start_new_session=True,
-    )
     try:
-        try:
-            stdout, stderr = process.communicate(timeout=limit)
-        except subprocess.TimeoutExpired:
-            kill_session(process.pid)
-            process.communicate()
-            return {"error": f"killed after {limit:.0f} s (budget x 3 + 120)"}, None
-        answer: dict[str, Any] | None = None
-        for line in reversed(stdout.splitlines()):
-            if line.startswith("RESULT "):
-                answer = dict(json.loads(line[len("RESULT ") :]))
-                break
-        if answer is None:
-            tail = " | ".join((stderr or stdout).strip().splitlines()[-5:])
-            return {"error": f"no result (exit {process.returncode}): {tail[-500:]}"}, None
-        if "error" in answer:
-            return answer, None
-        return answer, np.load(workdir / "predictions.npy")
+        outcome = run_child(
+            command,
+            cwd=workdir,
+            env=child_env(ours=system in ("openaml", "lightgbm_default", "random_forest_300")),
+            limit=child_timeout(budget),
+            limit_note="budget x 3 + 120",
+        )
+        if outcome.failed:
+            return outcome.answer, None
+        return outcome.answer, np.load(workdir / "predictions.npy")
     finally:
-        kill_session(process.pid)  # workers the child left behind
         shutil.rmtree(workdir, ignore_errors=True)
-
-
-def python_for(system: str) -> Path:
-    if system not in PEERS:
-        return Path(sys.executable)
-    folder, requirements, forbidden = PEERS[system]
-    return ensure_peer(folder, requirements, forbidden=forbidden)
-
-
-def flat(text: object, limit: int = 600) -> str:
-    return " ".join(str(text).split())[:limit]
 
 
 def measure(system: str, dataset: Dataset, split: Split | None, budget: float) -> dict[str, str]:
@@ -372,11 +305,11 @@ def measure(system: str, dataset: Dataset, split: Split | None, budget: float) -
         return row
     row["rows"] = str(split.rows)
     try:
-        python = python_for(system)
+        python = python_for(system, PEERS)
     except PeerError as exc:
         row["error"] = flat(f"peer install failed: {exc}")
         return row
-    answer, predictions = run_child(system, python, split, budget)
+    answer, predictions = run_system(system, python, split, budget)
     row["version"] = str(answer.get("version", ""))
     if "error" in answer:
         row["error"] = flat(answer["error"])
@@ -406,34 +339,6 @@ def measure(system: str, dataset: Dataset, split: Split | None, budget: float) -
 
 
 # ---------------------------------------------------------------- results file
-
-
-def read_rows(path: Path) -> list[dict[str, str]]:
-    if not path.exists():
-        return []
-    with path.open(newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
-def append(path: Path, row: dict[str, str]) -> None:
-    """Append ``row``; a file written with other columns is rewritten with ours first."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    header: list[str] = []
-    if path.exists():
-        with path.open(newline="") as handle:
-            header = next(csv.reader(handle), [])
-    if header and header != COLUMNS:
-        old = read_rows(path)
-        with path.open("w", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=COLUMNS, extrasaction="ignore")
-            writer.writeheader()
-            writer.writerows({**dict.fromkeys(COLUMNS, ""), **r} for r in old)
-        header = COLUMNS
-    with path.open("a", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
-        if not header:
-            writer.writeheader()
-        writer.writerow(row)
 
 
 def row_key(row: dict[str, str]) -> tuple[str, str, float]:
@@ -496,18 +401,6 @@ def gap(ours: dict[str, str], base: dict[str, str]) -> str:
     if ours["metric"] == "roc_auc":
         return f"{a - b:+.4f} AUC"
     return f"{(a - b) / b * 100:+.1f}% {ours['metric']}" if b else "n/a"
-
-
-def table(head: Sequence[str], body: list[Sequence[str]], markdown: bool) -> list[str]:
-    if markdown:
-        lines = ["| " + " | ".join(head) + " |", "| " + " | ".join("---" for _ in head) + " |"]
-        return lines + ["| " + " | ".join(r) + " |" for r in body]
-    widths = [max(len(str(c)) for c in column) for column in zip(head, *body, strict=True)]
-    lines = ["  ".join(str(c).ljust(w) for c, w in zip(head, widths, strict=True))]
-    lines.append("  ".join("-" * w for w in widths))
-    for r in body:
-        lines.append("  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)))
-    return lines
 
 
 def summary(path: Path, markdown: bool) -> None:
@@ -629,7 +522,7 @@ def main() -> None:
         try:
             for system in runs:
                 row = {**measure(system, dataset, split, budget), **context}
-                append(args.results, row)  # row by row: an interrupted run keeps its rows
+                append(args.results, row, COLUMNS)  # row by row: an interrupted run keeps its rows
                 if row["failed"] == "True":
                     outcome = f"FAILED: {row['error'][:200]}"
                 else:

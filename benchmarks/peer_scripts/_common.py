@@ -58,7 +58,14 @@ def answer(**result: Any) -> None:
 
 def main_guard(body: Callable[[argparse.Namespace], dict[str, Any]], description: str) -> None:
     """Run ``body(args)`` and print its result; on any error print the error instead."""
-    args = parse_args(description)
+    run_guarded(body, parse_args(description))
+
+
+def run_guarded(
+    body: Callable[[argparse.Namespace], dict[str, Any]], args: argparse.Namespace
+) -> None:
+    """Run ``body(args)`` and print its result; on any error print the traceback to stderr,
+    the error as the answer, and exit with status 1."""
     try:
         result = body(args)
     except BaseException as exc:  # a child never crashes without an answer

@@ -21,21 +21,17 @@ Only the standard library is imported at module level, since this runs in every 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import os
 import resource
 import statistics
-import sys
-import threading
 import time
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from _common import answer
+from _common import run_guarded
+from _memory import TreeRss, max_rss_mb
 
 SINGLE_ROWS = 50
 N_JOBS = 2  # every system is held to the 2 cores of the benchmark machine
@@ -115,55 +111,6 @@ def string_columns(frame: Any) -> list[str]:
 
 def _split(train: Any, spec: Spec) -> tuple[Any, Any]:
     return train.drop(columns=[spec.label]), train[spec.label]
-
-
-class TreeRss:
-    """Samples the summed RSS of this process and its live descendants (Linux /proc)."""
-
-    def __init__(self, interval: float = 0.5) -> None:
-        self.interval = interval
-        self.peak_kb = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, daemon=True)
-
-    def __enter__(self) -> TreeRss:
-        if Path("/proc/self/stat").exists():
-            self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout=5)
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            with contextlib.suppress(OSError):
-                self.peak_kb = max(self.peak_kb, self._sample())
-            self._stop.wait(self.interval)
-
-    @staticmethod
-    def _sample() -> int:
-        parents: dict[int, list[int]] = {}
-        rss: dict[int, int] = {}
-        page_kb = os.sysconf("SC_PAGE_SIZE") // 1024
-        for entry in os.scandir("/proc"):
-            if not entry.name.isdigit():
-                continue
-            try:
-                stat = Path(entry.path, "stat").read_text()
-            except OSError:
-                continue
-            fields = stat.rsplit(")", 1)[1].split()  # after "pid (comm)"
-            pid = int(entry.name)
-            parents.setdefault(int(fields[1]), []).append(pid)  # fields[1]: ppid
-            rss[pid] = int(fields[21]) * page_kb  # fields[21]: rss in pages
-        total, todo = 0, [os.getpid()]
-        while todo:
-            pid = todo.pop()
-            total += rss.get(pid, 0)
-            todo.extend(parents.get(pid, []))
-        return total
 
 
 # ---------------------------------------------------------------- systems
@@ -364,10 +311,6 @@ SYSTEMS: dict[str, Callable[[Spec], Loaded]] = {
 # ---------------------------------------------------------------- the run
 
 
-def _max_rss_mb(who: int) -> float:
-    return resource.getrusage(who).ru_maxrss / 1024.0  # KiB on Linux
-
-
 def run(args: argparse.Namespace) -> dict[str, Any]:
     import numpy as np
     import pandas as pd
@@ -416,8 +359,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "fit_s": fit_s,
         "predict_s": predict_s,
         "single_row_ms": statistics.median(single) * 1000.0,
-        "rss_self_mb": _max_rss_mb(resource.RUSAGE_SELF),
-        "rss_children_mb": _max_rss_mb(resource.RUSAGE_CHILDREN),
+        "rss_self_mb": max_rss_mb(resource.RUSAGE_SELF),
+        "rss_children_mb": max_rss_mb(resource.RUSAGE_CHILDREN),
         "tree_rss_peak_mb": tree.peak_kb / 1024.0,
         "best_model": fitted.best_model,
         "note": fitted.note,
@@ -431,14 +374,7 @@ def main() -> None:
     parser.add_argument("--budget", type=float, required=True, help="seconds")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workdir", required=True, help="a fresh, empty folder for this run")
-    args = parser.parse_args()
-    try:
-        result = run(args)
-    except BaseException as exc:  # a child never ends without an answer
-        traceback.print_exc()
-        answer(error=f"{type(exc).__name__}: {exc}".strip()[:500])
-        sys.exit(1)
-    answer(**result)
+    run_guarded(run, parser.parse_args())
 
 
 if __name__ == "__main__":  # our AutoML's workers (forkserver) import this module again
