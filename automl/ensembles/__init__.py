@@ -9,6 +9,9 @@ child's score computed the same way; the controller keeps a candidate that
 - **VotingEnsemble**: greedy ensemble selection with replacement (Caruana et al., 2004) over
   the out-of-fold predictions; the model averages its members' probabilities (or
   predictions) with the selected weights (:func:`select_voting`, :class:`VotingSettings`).
+  Selection also takes arrays of any shape with the caller's score function
+  (:class:`ScoredPredictions`): the forecasting task selects over its children's
+  rolling-origin forecasts so.
 - **StackEnsemble**: a meta-learner (Azure's ``stack_meta_learner_type``) trained on the
   out-of-fold predictions of the best children, scored out of fold itself
   (:func:`fit_stack`, :class:`StackSettings`).
@@ -22,6 +25,7 @@ from automl.ensembles._build import EnsembleCandidate, EnsembleKind, build_ensem
 from automl.ensembles._data import ChildPredictions, EnsembleData
 from automl.ensembles._meta_learners import META_LEARNERS
 from automl.ensembles._models import StackEnsembleModel, VotingEnsembleModel
+from automl.ensembles._scored import ScoredPredictions, SelectionData
 from automl.ensembles._selection import SelectionResult, VotingSettings, select_voting
 from automl.ensembles._stacking import StackResult, StackSettings, fit_stack
 
@@ -31,6 +35,8 @@ __all__ = [
     "EnsembleCandidate",
     "EnsembleData",
     "EnsembleKind",
+    "ScoredPredictions",
+    "SelectionData",
     "SelectionResult",
     "StackEnsembleModel",
     "StackResult",

@@ -18,7 +18,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from automl.ensembles._scoring import Scorer
-from automl.metrics import METRICS, MetricSpec, validate_metric
+from automl.metrics import METRICS, MetricSpec, score_for_search, validate_metric
 from automl.metrics._registry import validate_task
 
 __all__ = ["ChildPredictions", "EnsembleData", "Task"]
@@ -188,6 +188,10 @@ class EnsembleData:
     def score(self, prediction: FloatArray, rows: NDArray[np.intp] | None = None) -> float:
         """The metric value of ``prediction`` (internal layout), NaN when undefined."""
         return self.scorer.value(prediction, rows)
+
+    def gain(self, value: float) -> float:
+        """``value`` of the metric as higher-is-better (minimised metrics negated, NaN last)."""
+        return score_for_search(self.metric, value)
 
 
 def _children(children: Sequence[ChildPredictions]) -> tuple[ChildPredictions, ...]:

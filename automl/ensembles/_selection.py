@@ -5,6 +5,11 @@ each step adds the child (possibly one already in) whose addition scores best, a
 ensemble met along the way is kept. Azure Automated ML and AutoGluon build their voting
 ensembles this way; the defaults here are Azure's (15 iterations, up to 5 initial models
 within 5 % of the best, the best 50 children as candidates).
+
+Selection reads its data through :class:`~automl.ensembles.SelectionData`: the tabular
+:class:`~automl.ensembles.EnsembleData` (scored with :mod:`automl.metrics`), or
+:class:`~automl.ensembles.ScoredPredictions` for arrays of any shape scored by the caller's
+function (the forecasting task's rolling-origin forecasts and their quantiles).
 """
 
 from __future__ import annotations
@@ -16,8 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from automl.ensembles._data import EnsembleData
-from automl.metrics import score_for_search
+from automl.ensembles._scored import SelectionData
 
 __all__ = ["SelectionResult", "VotingSettings", "select_voting"]
 
@@ -110,19 +114,19 @@ class _Run:
     best_size: int
 
 
-def child_scores(data: EnsembleData) -> list[float]:
+def child_scores(data: SelectionData) -> list[float]:
     """Each child's metric value on its own out-of-fold predictions."""
     return [data.score(prediction) for prediction in data.predictions]
 
 
-def ranked_children(data: EnsembleData, values: Sequence[float]) -> list[int]:
+def ranked_children(data: SelectionData, values: Sequence[float]) -> list[int]:
     """Child indices from best to worst score (undefined last; ties: input order)."""
-    gains = [score_for_search(data.metric, value) for value in values]
+    gains = [data.gain(value) for value in values]
     return sorted(range(len(values)), key=lambda j: (-gains[j], j))
 
 
 def select_voting(
-    data: EnsembleData, settings: VotingSettings | None = None, *, seed: int = 0
+    data: SelectionData, settings: VotingSettings | None = None, *, seed: int = 0
 ) -> SelectionResult:
     """Greedy ensemble selection with replacement over the children's out-of-fold predictions.
 
@@ -131,7 +135,8 @@ def select_voting(
     bagging.
 
     Args:
-        data: The checked out-of-fold data (:meth:`EnsembleData.build`).
+        data: The checked out-of-fold data (:meth:`EnsembleData.build`, or
+            :meth:`ScoredPredictions.build` for any arrays and score function).
         settings: Selection settings; defaults to :class:`VotingSettings`.
         seed: Seed of the bags' random candidate subsets.
 
@@ -151,7 +156,7 @@ def select_voting(
     values = child_scores(data)
     ranked = ranked_children(data, values)
     candidates = sorted(ranked[: settings.max_candidates])
-    gains = np.array([score_for_search(data.metric, value) for value in values])
+    gains = np.array([data.gain(value) for value in values])
     if settings.n_bags == 1:
         runs = [_greedy(data, candidates, gains, settings)]
     else:
@@ -177,7 +182,7 @@ def select_voting(
 
 
 def _greedy(
-    data: EnsembleData, candidates: list[int], gains: FloatArray, settings: VotingSettings
+    data: SelectionData, candidates: list[int], gains: FloatArray, settings: VotingSettings
 ) -> _Run:
     """One selection run over ``candidates`` (child indices in input order)."""
     predictions = data.predictions
@@ -186,7 +191,7 @@ def _greedy(
     picks = list(init)
     value = data.score(total / len(picks))
     trajectory = [value]
-    best_gain, best_size = score_for_search(data.metric, value), len(picks)
+    best_gain, best_size = data.gain(value), len(picks)
     buffer = np.empty_like(total)
     for _ in range(settings.ensemble_size - len(picks)):
         size = len(picks) + 1
@@ -196,7 +201,7 @@ def _greedy(
             np.add(total, predictions[j], out=buffer)
             buffer /= size
             candidate_value = data.score(buffer)
-            gain = score_for_search(data.metric, candidate_value)
+            gain = data.gain(candidate_value)
             if _beats(gain, chosen_gain):  # ties go to the earlier child
                 chosen, chosen_gain, chosen_value = j, gain, candidate_value
         total += predictions[chosen]
@@ -209,7 +214,7 @@ def _greedy(
 
 
 def _initial_models(
-    data: EnsembleData, candidates: list[int], gains: FloatArray, settings: VotingSettings
+    data: SelectionData, candidates: list[int], gains: FloatArray, settings: VotingSettings
 ) -> list[int]:
     """Caruana's sorted initialization, limited to children near the best one (Azure)."""
     ranked = sorted(candidates, key=lambda j: (-gains[j], j))
@@ -225,7 +230,7 @@ def _initial_models(
     chosen_size, chosen_gain = 1, -math.inf
     for size, j in enumerate(eligible, start=1):
         total += data.predictions[j]
-        gain = score_for_search(data.metric, data.score(total / size))
+        gain = data.gain(data.score(total / size))
         if _beats(gain, chosen_gain):
             chosen_size, chosen_gain = size, gain
     return eligible[:chosen_size]
