@@ -35,6 +35,7 @@ from forecasting.models._statistical import (
     Theta,
 )
 from forecasting.models._statsforecast import StatisticalForecaster
+from forecasting.models._weighted import WeightedForecaster
 
 __all__ = [
     "FORECASTERS",
@@ -52,6 +53,7 @@ __all__ = [
     "SeasonalNaive",
     "StatisticalForecaster",
     "Theta",
+    "WeightedForecaster",
     "forecaster_names",
     "get_forecaster",
     "level_for_quantile",
