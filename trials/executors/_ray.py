@@ -38,13 +38,16 @@ class RayExecutor(Executor):
     A trial asks Ray for its :class:`Resources`: ``cpus`` as ``num_cpus`` (and its thread
     cap), ``gpus`` as ``num_gpus`` (fractions pack several trials on one GPU; the trial sees
     the GPUs Ray assigned in ``CUDA_VISIBLE_DEVICES``), ``mem_in_mb`` as Ray's ``memory``
-    (reserved for scheduling; Ray does not cap a task's memory) and ``custom`` as Ray's
-    custom ``resources``. Reports reach the controller while the trial runs, answers and
-    cancels reach ``ctx.should_stop()``, through one small mailbox actor. The trial's
-    artifact folder is a temporary folder on the node that runs it; the files it logs
-    travel as they are logged, the others (its stdout and stderr included) when it ends,
-    into ``spec.artifact_dir`` here. Trial functions, their modules and this package must
-    be importable on every node (install them there, or pass Ray a ``runtime_env``).
+    (reserved for scheduling) and as a cap on the resident memory of the worker process
+    running the trial and its children, enforced on the node as the local executor does
+    (over it: killed, failed with the reason, not retried), and ``custom`` as Ray's custom
+    ``resources``. Reports reach the controller while the trial runs, answers and cancels
+    reach ``ctx.should_stop()``, through one small mailbox actor. The trial's artifact
+    folder is a temporary folder on the node that runs it; the files it logs travel as they
+    are logged, its stdout and stderr as they grow (every half second: a killed trial keeps
+    its logs), the others when it ends, into ``spec.artifact_dir`` here. Trial functions,
+    their modules and this package must be importable on every node (install them there, or
+    pass Ray a ``runtime_env``).
 
     Args:
         address: The cluster to connect to (``"ray://host:10001"``, ``"host:6379"``,
@@ -198,15 +201,20 @@ class RayExecutor(Executor):
         if self._owns_connection:
             ray.shutdown()
 
+    def _started_cluster(self) -> ClusterView:
+        self.start()
+        if self._cluster is None:  # start() sets it or raises
+            raise RuntimeError("the RayExecutor did not start: create a new one")
+        return self._cluster
+
     # -- the Executor contract ------------------------------------------------------------
 
     def capacity(self, resources: Resources | None = None) -> int:
         """How many more trials (with these resources) fit in the cluster now, beside those
         this executor runs, capped by ``max_concurrency``."""
-        self.start()
-        assert self._cluster is not None
+        cluster = self._started_cluster()
         running = [trial.demand for trial in self._trials.values() if trial.result is None]
-        fit = self._cluster.free_slots(demand_of(resources or Resources()), running)
+        fit = cluster.free_slots(demand_of(resources or Resources()), running)
         if self._max_concurrency is not None:
             fit = min(fit, self._max_concurrency - len(self._trials))
         return max(0, fit)
@@ -221,8 +229,7 @@ class RayExecutor(Executor):
             RuntimeError: The trial does not fit now (check :meth:`capacity` first), or
                 the executor was shut down.
         """
-        self.start()
-        assert self._cluster is not None
+        cluster = self._started_cluster()
         if not isinstance(spec, TrialSpec):
             raise TypeError(f"`spec` must be a TrialSpec, got {type(spec).__name__}")
         if spec.run_id in self._trials:
@@ -230,7 +237,7 @@ class RayExecutor(Executor):
                 f"`run_id` {spec.run_id!r} is already running; each trial needs its own"
             )
         demand = demand_of(spec.resources)
-        self._cluster.check_fits(spec.run_id, demand)
+        cluster.check_fits(spec.run_id, demand)
         if self.capacity(spec.resources) <= 0:
             raise RuntimeError(
                 f"trial {spec.run_id!r} does not fit now ({len(self._trials)} running); "
@@ -330,6 +337,7 @@ class RayExecutor(Executor):
             spec.params,
             spec.target,
             resources.cpus,
+            resources.mem_in_mb,
             spec.deterministic,
             spec.return_metric,
         )
@@ -417,16 +425,28 @@ class RayExecutor(Executor):
 
     def _attempt_failed(self, trial: RayTrial, exc: BaseException) -> None:
         retryable = is_retryable(exc)
-        if retryable and trial.attempt < self._max_retries:
+        if retryable and trial.memory_reason is None:
+            self._drain_messages()  # a worker that killed itself over its cap said why
+        if trial.memory_reason is not None:
+            retryable, reason, error = False, trial.memory_reason, None
+        elif retryable and trial.attempt < self._max_retries:
             trial.next_attempt()
             self._launch(trial)
             return
-        reason = failure_reason(exc)
-        if retryable and self._max_retries:
-            reason += f" (after {trial.attempt + 1} attempts)"
-        error = None if retryable else str(exc)  # e.g. the worker's traceback
+        else:
+            reason = failure_reason(exc)
+            if retryable and self._max_retries:
+                reason += f" (after {trial.attempt + 1} attempts)"
+            error = None if retryable else str(exc)  # e.g. the worker's traceback
         self._forget_trial(trial)
+        trial.log_events(self._events)
         trial.finish(self._events, "failed", {}, reason, error, monotonic() - trial.began)
+
+    def _drain_messages(self, timeout: float = 1.0) -> None:
+        """Take the messages already on their way to the mailbox (waits up to ``timeout``)."""
+        ready, _ = self._ray.wait([self._take], timeout=timeout)
+        if ready:
+            self._handle(ready)
 
     def _kill(self, trial: RayTrial, status: str, reason: str) -> None:
         ray = self._ray
@@ -440,6 +460,7 @@ class RayExecutor(Executor):
         if status == "canceled" and trial.stop_reason is not None:
             status, reason = "early_terminated", trial.stop_reason
         self._forget_trial(trial)
+        trial.log_events(self._events)
         trial.finish(self._events, status, {}, reason, None, monotonic() - trial.began)
 
     # -- limits ---------------------------------------------------------------------------

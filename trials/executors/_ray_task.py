@@ -13,6 +13,10 @@ Messages to the mailbox are ``(run_id, attempt, seq, tag, *fields)``:
 - ``(STARTED, pid, node_id, gpu_ids)``: always seq 0.
 - ``(REPORT, step, metrics, awaits_decision)``
 - ``(ARTIFACT, name, data)``: the file's bytes.
+- ``(LOG, name, offset, data)``: what a log file gained, while the trial runs
+  (:mod:`._ray_watch`).
+- ``(MEMORY, resident_bytes, cap_bytes)``: the trial went over its memory cap and its
+  worker is being killed (:mod:`._ray_watch`).
 
 The attempt waits until the mailbox holds all its messages before it returns, and its
 result says how many it sent, so the executor emits them all before the trial's end.
@@ -25,6 +29,7 @@ import importlib
 import os
 import shutil
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -32,8 +37,18 @@ from typing import Any
 from trials._context import Decision, TrialContext
 from trials.executors._execute import TrialEnvironment, execute
 from trials.executors._logs import LogCapture
+from trials.executors._ray_watch import LOG, MEMORY, AttemptWatch
 
-__all__ = ["ARTIFACT", "REPORT", "STARTED", "AttemptResult", "run_attempt", "shared_value"]
+__all__ = [
+    "ARTIFACT",
+    "LOG",
+    "MEMORY",
+    "REPORT",
+    "STARTED",
+    "AttemptResult",
+    "run_attempt",
+    "shared_value",
+]
 
 STARTED = 0
 REPORT = 1
@@ -73,6 +88,7 @@ class MailboxLink:
         "_attempt",
         "_cursor",
         "_decisions",
+        "_lock",
         "_mailbox",
         "_pending",
         "_posts",
@@ -90,6 +106,7 @@ class MailboxLink:
         self._cursor = 0
         self._pending: Any = None
         self._decisions: collections.deque[Decision] = collections.deque()
+        self._lock = threading.Lock()  # the trial and its watch both post
         self.shipped: dict[str, tuple[int, int]] = {}  # name -> (size, mtime_ns) when sent
 
     @property
@@ -98,9 +115,16 @@ class MailboxLink:
         return self._seq
 
     def post(self, tag: int, *fields: Any) -> None:
-        message = (self._run_id, self._attempt, self._seq, tag, *fields)
-        self._posts.append(self._mailbox.post.remote(message))
-        self._seq += 1
+        with self._lock:
+            message = (self._run_id, self._attempt, self._seq, tag, *fields)
+            self._posts.append(self._mailbox.post.remote(message))
+            self._seq += 1
+
+    def flush(self) -> None:
+        """Wait until the mailbox holds every message posted so far."""
+        with self._lock:
+            posts = list(self._posts)
+        _ray().get(posts)
 
     def send_report(self, step: int, metrics: dict[str, float], awaits_decision: bool) -> None:
         self.post(REPORT, step, metrics, awaits_decision)
@@ -141,7 +165,7 @@ def run_attempt(payload: tuple[Any, ...], mailbox: Any, shared: dict[str, Any]) 
     """Run one attempt of a trial; see the module's docstring."""
     global _process
     ray = _ray()
-    (run_id, attempt, index, params, target, cpus, deterministic, metric) = payload
+    (run_id, attempt, index, params, target, cpus, mem_in_mb, deterministic, metric) = payload
     runtime = ray.get_runtime_context()
     gpu_ids = tuple(str(gpu) for gpu in runtime.get_accelerator_ids().get("GPU", ()))
     link = MailboxLink(mailbox, run_id, attempt)
@@ -164,7 +188,12 @@ def run_attempt(payload: tuple[Any, ...], mailbox: Any, shared: dict[str, Any]) 
         captured = logs.begin(str(folder))
         started = time.perf_counter()
         if captured:
-            outcome = execute(target, params, ctx, metric, None)
+            cap = None if mem_in_mb is None else int(mem_in_mb * 1024 * 1024)
+            watch = AttemptWatch(link, folder, cap).start()
+            try:
+                outcome = execute(target, params, ctx, metric, None)
+            finally:
+                watch.stop()
         else:
             outcome = ("failed", {}, f"cannot write the trial's logs in {folder}", None)
         duration = time.perf_counter() - started

@@ -1,6 +1,6 @@
 """One trial as :class:`RayExecutor` tracks it: its attempts, its messages turned into
-events in the order it sent them, its files written into the workspace, and how a failed
-attempt reads."""
+events in the order it sent them, its files (logs as they grow) written into the workspace,
+and how a failed attempt reads."""
 
 from __future__ import annotations
 
@@ -19,10 +19,12 @@ from trials.executors._events import (
 )
 from trials.executors._logs import STDERR_NAME, STDOUT_NAME
 from trials.executors._ray_mailbox import Message
-from trials.executors._ray_task import ARTIFACT, REPORT, STARTED, AttemptResult
+from trials.executors._ray_task import ARTIFACT, LOG, MEMORY, REPORT, STARTED, AttemptResult
 from trials.executors._spec import TrialSpec
 
 __all__ = ["RayTrial", "failure_reason", "is_retryable"]
+
+_MIB = 1024 * 1024
 
 # Failures of the machinery, not of the trial: another attempt may succeed.
 _RETRYABLE = frozenset(
@@ -55,6 +57,8 @@ class RayTrial:
     stop_reason: str | None = None  # the controller answered stop=True
     decided: bool = False  # decisions were filed in the mailbox
     save_error: str | None = None  # a file that came back could not be written
+    logs: dict[str, int] = field(default_factory=dict)  # log name -> bytes written so far
+    memory_reason: str | None = None  # the attempt went over its memory cap
 
     @property
     def complete(self) -> bool:
@@ -67,6 +71,7 @@ class RayTrial:
         self.next_seq = 0
         self.early.clear()
         self.result = None
+        self.logs.clear()
 
     def receive(self, message: Message, events: list[Event]) -> None:
         """Take one message of the current attempt; emit those now in order."""
@@ -102,10 +107,41 @@ class RayTrial:
                 self.save_error = self.save_error or f"could not save the trial's files: {exc}"
                 return
             events.append(ArtifactLogged(run_id, name, path, len(data)))
+        elif tag == LOG:
+            self._append_log(message[4], message[5], message[6])
+        elif tag == MEMORY:
+            resident, cap = message[4], message[5]
+            self.memory_reason = (
+                f"exceeded memory cap of {cap // _MIB} MB (resident {resident // _MIB} MB)"
+            )
+
+    def _append_log(self, name: str, offset: int, data: bytes) -> None:
+        if name not in (STDOUT_NAME, STDERR_NAME):
+            return
+        path = self.spec.artifact_dir / name
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(path, "r+b" if offset and path.exists() else "wb") as handle:
+                handle.seek(offset)
+                handle.write(data)
+                handle.truncate()
+        except OSError as exc:
+            self.save_error = self.save_error or f"could not save the trial's logs: {exc}"
+            return
+        self.logs[name] = offset + len(data)
+
+    def log_events(self, events: list[Event]) -> None:
+        """The logs shipped while it ran, for a trial that ends without returning (killed,
+        its worker or node lost): stdout first."""
+        run_id = self.spec.run_id
+        for name in sorted(self.logs, key=lambda name: name != STDOUT_NAME):
+            path = self.spec.artifact_dir / name
+            events.append(ArtifactLogged(run_id, name, path, self.logs[name]))
 
     def end(self, events: list[Event]) -> None:
         """Write the returned attempt's files and emit its logs and its end."""
-        assert self.result is not None
+        if self.result is None:
+            raise RuntimeError(f"trial {self.spec.run_id!r} ended before its attempt returned")
         _, status, metrics, reason, error, duration, _, files = self.result
         run_id = self.spec.run_id
         logs: list[ArtifactLogged] = []

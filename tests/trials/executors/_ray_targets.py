@@ -74,3 +74,20 @@ def waits_on_node(params: dict[str, Any], ctx: TrialContext) -> dict[str, float]
 def reads_shared(params: dict[str, Any], ctx: TrialContext) -> dict[str, float]:
     values = RayExecutor.shared("values")
     return {"total": float(values.sum()), "writeable": float(values.flags.writeable)}
+
+
+def prints_then_hangs(params: dict[str, Any], ctx: TrialContext) -> dict[str, float]:
+    """Prints a line and hangs (until killed past its timeout)."""
+    print("working on it", flush=True)
+    time.sleep(60)
+    return {"done": 1.0}
+
+
+def grows_memory(params: dict[str, Any], ctx: TrialContext) -> dict[str, float]:
+    """Allocates and touches 64 MB blocks until ``params["mb"]`` MB, then returns."""
+    print(f"resident before: {Path('/proc/self/statm').read_text().split()[1]} pages", flush=True)
+    blocks = []
+    for _ in range(int(params["mb"]) // 64):
+        blocks.append(bytearray(64 * 1024 * 1024))
+        time.sleep(0.05)
+    return {"blocks": float(len(blocks))}

@@ -7,6 +7,7 @@ files back, and survive a worker or a node that dies, as the executor contract s
 from __future__ import annotations
 
 import asyncio
+import re
 import sys
 from collections import Counter
 from collections.abc import Iterator
@@ -336,6 +337,36 @@ def test_a_trial_past_its_timeout_is_killed(executor: RayExecutor, tmp_path: Pat
     end = finished(events)
     assert (end.status, end.reason) == ("failed", "exceeded trial timeout of 1.0 s")
     assert 1.0 <= end.duration_s < 10.0
+
+
+@pytest.mark.ray
+def test_a_killed_trial_keeps_the_logs_it_wrote(executor: RayExecutor, tmp_path: Path) -> None:
+    target = _ray_targets.prints_then_hangs
+    events = run(executor, spec(tmp_path, "r1", target, resources=Resources(timeout=3)))
+    assert (finished(events).status, finished(events).reason) == (
+        "failed",
+        "exceeded trial timeout of 3.0 s",
+    )
+    [log] = [event for event in of_type(events, ArtifactLogged) if event.name == "stdout.txt"]
+    assert log.path.read_text() == "working on it\n" and log.size == len("working on it\n")
+
+
+@pytest.mark.ray
+def test_a_trial_over_its_memory_cap_is_killed_and_not_retried(
+    cluster: Any, tmp_path: Path
+) -> None:
+    capped = Resources(mem_in_mb=700, timeout=60)
+    with RayExecutor(address=cluster.address, max_retries=2) as executor:
+        events = run(executor, spec(tmp_path, "r1", _ray_targets.grows_memory, {"mb": 1600},
+                                    resources=capped), timeout=60)  # fmt: skip
+        end = finished(events)
+        assert end.status == "failed"
+        assert re.fullmatch(r"exceeded memory cap of 700 MB \(resident \d+ MB\)", end.reason or "")
+        assert len(of_type(events, TrialStarted)) == 1
+        assert "resident before" in (tmp_path / "r1" / "stdout.txt").read_text()
+        small = run(executor, spec(tmp_path, "r2", _ray_targets.grows_memory, {"mb": 64},
+                                   resources=capped))  # fmt: skip
+        assert finished(small).status == "completed"
 
 
 @pytest.mark.ray
