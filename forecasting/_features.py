@@ -41,17 +41,25 @@ Example:
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 import pandas as pd
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import NDArray
 
 from forecasting._errors import ForecastingError, describe, list_names
+from forecasting._feature_checks import (
+    ROLLING_STATS,
+    check_rolling_stats,
+    covariate_names,
+    fourier_terms,
+    numeric_column,
+    positive_ints,
+)
 from forecasting._frame_checks import check_positive_int, require_columns
+from forecasting._history import HistoryBuffer
 from forecasting._time_features import (
     PeriodGrid,
     calendar_features,
@@ -67,52 +75,6 @@ FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 Strategy = Literal["recursive", "direct"]
 ID, TIME, TARGET = "unique_id", "ds", "y"
-ROLLING_STATS: tuple[str, ...] = ("mean", "std", "min", "max")
-"""Statistics a rolling window can compute (``std`` with ``ddof=1``)."""
-
-
-@dataclass(frozen=True, eq=False)
-class HistoryBuffer:
-    """The most recent targets of each series: what lag and rolling features read.
-
-    Attributes:
-        ids: The series, in buffer order (the order of :meth:`append`'s values).
-        values: Shape ``(len(ids), lookback)``: each series' last ``lookback`` targets, oldest
-            first, NaN where the series is shorter.
-        last_t: Period index of each series' last target (its forecast origin).
-    """
-
-    ids: NDArray[np.object_]
-    values: FloatArray
-    last_t: IntArray
-
-    def append(self, values: ArrayLike | pd.Series) -> HistoryBuffer:
-        """A buffer one period further: ``values`` (one per series) become the last targets.
-
-        Args:
-            values: An array in :attr:`ids` order, or a Series indexed by ``unique_id``.
-        """
-        if isinstance(values, pd.Series):
-            ids = pd.Index(self.ids)
-            if values.index.has_duplicates or not ids.isin(values.index).all():
-                missing = ids[~ids.isin(values.index)]
-                raise ForecastingError(
-                    f"`values` must hold one value per series of the buffer, indexed by "
-                    f"unique_id; missing: {list_names(missing, limit=5)}"
-                )
-            array = values.reindex(ids).to_numpy(dtype=np.float64)
-        else:
-            array = np.asarray(values, dtype=np.float64).reshape(-1)
-        if array.shape != (len(self.ids),):
-            raise ForecastingError(
-                f"`values` must hold one value per series of the buffer ({len(self.ids)}), "
-                f"got shape {array.shape}"
-            )
-        if self.values.shape[1] == 0:
-            rolled = self.values
-        else:
-            rolled = np.concatenate([self.values[:, 1:], array[:, None]], axis=1)
-        return HistoryBuffer(self.ids, rolled, self.last_t + 1)
 
 
 class FeatureBuilder:
@@ -162,17 +124,17 @@ class FeatureBuilder:
         Nothing is learnt from the targets: the anchor ``t = 0`` is the first training
         timestamp and the covariates are checked to exist and be numeric.
         """
-        self._lags = _positive_ints("target_lags", self.target_lags)
-        self._windows = _positive_ints("rolling_windows", self.rolling_windows)
-        self._stats = _rolling_stats(self.rolling_stats)
-        self._fourier = _fourier_terms(self.fourier)
+        self._lags = positive_ints("target_lags", self.target_lags)
+        self._windows = positive_ints("rolling_windows", self.rolling_windows)
+        self._stats = check_rolling_stats(self.rolling_stats)
+        self._fourier = fourier_terms(self.fourier)
         if not isinstance(self.calendar, bool):
             raise ForecastingError(f"`calendar` must be a bool, got {describe(self.calendar)}")
         self.holidays_ = (
             None if self.holidays_country is None else parse_holidays_country(self.holidays_country)
         )
         require_columns(train_panel, "train_panel", (ID, TIME, TARGET))
-        self._covariates = _covariate_names(self.known_covariates, train_panel)
+        self._covariates = covariate_names(self.known_covariates, train_panel)
         if len(train_panel) == 0:
             raise ForecastingError("`train_panel` must hold at least one row, got none")
         self.freq_ = freq
@@ -231,7 +193,7 @@ class FeatureBuilder:
         ds = pd.DatetimeIndex(layout.ds)
         columns.update(self._time_block(ds, layout.t))
         for name in self._covariates:
-            columns[name] = _numeric(panel, "panel", name)[order]
+            columns[name] = numeric_column(panel, "panel", name)[order]
         return self._frame(columns, order, panel.index)
 
     # --------------------------------------------------------------------- forecast rows
@@ -318,7 +280,7 @@ class FeatureBuilder:
             columns.update({f"rolling_{stat}_{w}": value for stat, value in stats.items()})
         columns.update(self._time_block(pd.DatetimeIndex(timestamps[TIME]), t))
         for name in self._covariates:
-            values = _numeric(timestamps, "timestamps", name)
+            values = numeric_column(timestamps, "timestamps", name)
             if np.isnan(values).any():
                 first = int(np.flatnonzero(np.isnan(values))[0])
                 raise ForecastingError(
@@ -437,79 +399,3 @@ def _window_stats(window: FloatArray, stats: Sequence[str]) -> dict[str, FloatAr
                 high = np.where(finite, window, -np.inf).max(axis=1, initial=-np.inf)
                 out[stat] = np.where(count > 0, high, np.nan)
     return out
-
-
-def _numeric(frame: pd.DataFrame, argument: str, name: str) -> FloatArray:
-    try:
-        return frame[name].to_numpy(dtype=np.float64, na_value=np.nan)
-    except (TypeError, ValueError) as error:
-        raise ForecastingError(
-            f"`{argument}` column {name!r} (a known covariate) must be numeric or bool, "
-            f"got dtype {frame[name].dtype}; encode it first"
-        ) from error
-
-
-def _positive_ints(name: str, values: Sequence[int]) -> list[int]:
-    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
-        raise ForecastingError(f"`{name}` must be a list of ints >= 1, got {describe(values)}")
-    for value in values:
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ForecastingError(
-                f"`{name}` must be a list of ints >= 1, got {describe(value)} in {list(values)}"
-            )
-    return sorted({int(v) for v in values})
-
-
-def _rolling_stats(values: Sequence[str]) -> list[str]:
-    if isinstance(values, str) or not values:
-        raise ForecastingError(
-            f"`rolling_stats` must be a non-empty list from {list(ROLLING_STATS)}, "
-            f"got {describe(values)}"
-        )
-    for value in values:
-        if value not in ROLLING_STATS:
-            raise ForecastingError(
-                f"`rolling_stats` must hold names from {list(ROLLING_STATS)}, got {value!r}"
-            )
-    return list(dict.fromkeys(values))
-
-
-def _fourier_terms(values: Sequence[tuple[float, int]]) -> list[tuple[float, int]]:
-    terms: list[tuple[float, int]] = []
-    for item in values:
-        if not (isinstance(item, (tuple, list)) and len(item) == 2):
-            raise ForecastingError(
-                f"`fourier` must be a list of (period, order) pairs, got {describe(item)}"
-            )
-        period, order = item
-        if isinstance(period, bool) or not isinstance(period, (int, float, np.number)):
-            raise ForecastingError(f"`fourier` period must be a number > 1, got {period!r}")
-        if not (math.isfinite(float(period)) and period > 1):
-            raise ForecastingError(f"`fourier` period must be a number > 1, got {period!r}")
-        if isinstance(order, bool) or not isinstance(order, (int, np.integer)) or order < 1:
-            raise ForecastingError(f"`fourier` order must be an int >= 1, got {order!r}")
-        if 2 * order > period:
-            raise ForecastingError(
-                f"`fourier` order must be <= period / 2 (higher orders repeat lower ones), "
-                f"got order {order} for period {period}"
-            )
-        terms.append((float(period), int(order)))
-    return terms
-
-
-def _covariate_names(names: Sequence[str], train: pd.DataFrame) -> list[str]:
-    if isinstance(names, str):
-        raise ForecastingError(
-            f"`known_covariates` must be a list of column names, got {names!r} (a string)"
-        )
-    result = list(dict.fromkeys(names))
-    for name in result:
-        if name in (ID, TIME, TARGET):
-            raise ForecastingError(f"`known_covariates` must name covariate columns, not {name!r}")
-        if name not in train.columns:
-            raise ForecastingError(
-                f"`known_covariates` names {name!r}, which `train_panel` lacks; its columns "
-                f"are {list(map(str, train.columns))}"
-            )
-        _numeric(train, "train_panel", name)
-    return result

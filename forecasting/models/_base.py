@@ -24,17 +24,29 @@ only when a panel is handled.
 
 from __future__ import annotations
 
-import math
 import numbers
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from importlib.util import find_spec
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeAlias, get_args
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
 from forecasting._errors import ForecastingError, closest_hint, describe
+from forecasting.models._arguments import (
+    check_freq,
+    check_int,
+    check_panel,
+    check_quantiles,
+    future_timestamps,
+)
+from forecasting.models._info import (
+    FitContext,
+    ForecasterInfo,
+    ForecasterKind,
+    NotFittedError,
+    level_for_quantile,
+)
 from search_spaces import SearchSpace
 
 if TYPE_CHECKING:
@@ -49,216 +61,9 @@ __all__ = [
     "ForecasterKind",
     "NotFittedError",
     "check_int",
+    "future_timestamps",
     "level_for_quantile",
 ]
-
-ForecasterKind: TypeAlias = Literal["local", "global"]
-"""``"local"``: one model per series (statistical models); ``"global"``: one across series."""
-
-_KINDS: tuple[str, ...] = get_args(ForecasterKind)
-_PANEL_COLUMNS = ("unique_id", "ds", "y")
-
-
-class NotFittedError(RuntimeError):
-    """A forecaster was asked for forecasts (or fit results) before :meth:`Forecaster.fit`."""
-
-
-def level_for_quantile(q: float) -> float:
-    """The central prediction-interval level (in %) whose lower or upper bound is quantile ``q``.
-
-    ``q`` and ``1 - q`` share a level: the lower bound of the ``100 * (1 - 2q)`` % interval is
-    quantile ``q`` (for ``q < 0.5``), its upper bound quantile ``1 - q``. ``q = 0.5`` has level 0
-    (the point forecast of a symmetric interval).
-
-    Example:
-        >>> level_for_quantile(0.1), level_for_quantile(0.9), level_for_quantile(0.5)
-        (80.0, 80.0, 0.0)
-    """
-    return round(100.0 * (1.0 - 2.0 * min(q, 1.0 - q)), 9)
-
-
-@dataclass(frozen=True, slots=True)
-class ForecasterInfo:
-    """What a forecaster is and can do, known without fitting it or importing its library.
-
-    Attributes:
-        name: Azure ML's model name where Azure has one (``"Naive"``, ``"SeasonalNaive"``,
-            ``"Average"``, ``"SeasonalAverage"``, ``"ExponentialSmoothing"``, ``"AutoArima"``),
-            else ours (``"Theta"``).
-        kind: ``"local"`` (one model per series) or ``"global"`` (one model across series).
-        min_points: The fewest points a series needs to be modelled as itself.
-        min_seasons: Whole seasons a series needs for the seasonal form of the model (when the
-            seasonality is above 1); a shorter series gets the non-seasonal form, reported.
-        supports_quantiles: Whether :meth:`Forecaster.predict` accepts ``quantiles``.
-        iterative: Whether training proceeds in chunks of iterations (boosting rounds,
-            epochs) that a policy can stop early; statistical models fit in one go.
-        requires_seasonality: True for models that are their non-seasonal fallback when the
-            seasonality is 1 (SeasonalNaive, SeasonalAverage), so a search can skip them.
-        supports_stl: Whether the model takes ``use_stl=True`` (an STL-deseasonalised variant).
-        package: The import name of the library the model needs.
-        extra: The pip extra of openaml that installs that library, or None for a core
-            dependency.
-    """
-
-    name: str
-    kind: ForecasterKind
-    min_points: int = 1
-    min_seasons: int = 0
-    supports_quantiles: bool = True
-    iterative: bool = False
-    requires_seasonality: bool = False
-    supports_stl: bool = False
-    package: str = "statsforecast"
-    extra: str | None = None
-
-    def __post_init__(self) -> None:
-        if self.kind not in _KINDS:
-            raise ValueError(f"`kind` must be one of {', '.join(_KINDS)}, got {self.kind!r}")
-        if self.min_points < 1 or self.min_seasons < 0:
-            raise ValueError(
-                "`min_points` must be >= 1 and `min_seasons` >= 0, got "
-                f"(min_points={self.min_points!r}, min_seasons={self.min_seasons!r})"
-            )
-
-    def min_length(self, horizon: int, seasonality: int) -> int:
-        """The shortest series modelled as itself, with its seasonality, without a fallback.
-
-        The statistical models' rule does not depend on ``horizon``; global models, whose lags
-        and targets reach across the horizon, override :meth:`Forecaster.min_length`.
-
-        Example:
-            >>> ForecasterInfo("X", "local", min_points=8, min_seasons=2).min_length(6, 12)
-            24
-        """
-        seasonal = self.min_seasons * seasonality if seasonality > 1 else 0
-        return max(self.min_points, seasonal)
-
-
-@dataclass(frozen=True, slots=True)
-class FitContext:
-    """What a forecaster was fitted on: the checked arguments of :meth:`Forecaster.fit` and the
-    panel's series, in panel order.
-
-    Attributes:
-        freq: The pandas offset alias.
-        seasonality: Season length in periods (1: none).
-        horizon: The most periods :meth:`Forecaster.predict` may be asked for.
-        series_ids: Each series' ``unique_id``.
-        lengths: Each series' number of rows.
-        last_ds: Each series' last timestamp (a ``pandas.DatetimeIndex``).
-    """
-
-    freq: str
-    seasonality: int
-    horizon: int
-    series_ids: np.ndarray
-    lengths: np.ndarray
-    last_ds: Any
-
-    @property
-    def starts(self) -> np.ndarray:
-        """Each series' first row in the panel."""
-        starts: np.ndarray = np.r_[0, np.cumsum(self.lengths)[:-1]]
-        return starts
-
-
-def check_int(field: str, value: object, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ForecastingError(f"`{field}` must be an integer >= {minimum}, got {describe(value)}")
-    return int(value)
-
-
-def _check_freq(freq: object) -> str:
-    from pandas.tseries.frequencies import to_offset
-
-    if isinstance(freq, str):
-        try:
-            to_offset(freq)
-        except ValueError:
-            pass
-        else:
-            return freq
-    raise ForecastingError(
-        f"`freq` must be a pandas offset alias such as 'h', 'D', 'W-SUN', 'MS' or 'QS', "
-        f"got {describe(freq)}"
-    )
-
-
-def _check_panel(panel: object) -> pd.DataFrame:
-    """Raise unless ``panel`` is a non-empty canonical panel (see the module docstring)."""
-    import pandas as pd
-
-    if not isinstance(panel, pd.DataFrame):
-        raise ForecastingError(f"`panel` must be a pandas DataFrame, got {describe(panel)}")
-    missing = [column for column in _PANEL_COLUMNS if column not in panel.columns]
-    if missing:
-        raise ForecastingError(
-            f"`panel` must have the columns {', '.join(_PANEL_COLUMNS)}, got no {missing!r} "
-            f"among {list(map(str, panel.columns))!r}"
-        )
-    if panel.empty:
-        raise ForecastingError("`panel` must have at least one row, got an empty frame")
-    if not pd.api.types.is_datetime64_any_dtype(panel["ds"]):
-        raise ForecastingError(
-            f"`panel` column ds must hold datetime64 timestamps, got dtype {panel['ds'].dtype}"
-        )
-    y = panel["y"]
-    if not pd.api.types.is_numeric_dtype(y) or pd.api.types.is_bool_dtype(y):
-        raise ForecastingError(f"`panel` column y must be numeric, got dtype {y.dtype}")
-    finite = np.isfinite(y.to_numpy(dtype=float))
-    if not finite.all():
-        bad = panel.loc[~finite, "unique_id"]
-        raise ForecastingError(
-            f"`panel` column y must be finite, got {int((~finite).sum())} missing or infinite "
-            f"value(s), first in series {bad.iloc[0]!r}; impute the target before fitting"
-        )
-    ids = panel["unique_id"].to_numpy()
-    ds = panel["ds"].to_numpy()
-    same = ids[1:] == ids[:-1]
-    ordered = np.where(same, ds[1:] > ds[:-1], ids[1:] > ids[:-1])
-    if not ordered.all():
-        row = int(np.argmin(ordered)) + 1
-        raise ForecastingError(
-            "`panel` must be sorted by (unique_id, ds) with one row per series and timestamp, "
-            f"got row {row} (series {ids[row]!r}, ds {ds[row]}) after "
-            f"(series {ids[row - 1]!r}, ds {ds[row - 1]})"
-        )
-    return panel
-
-
-def _check_quantiles(quantiles: object) -> tuple[float, ...]:
-    expected = "`quantiles` must be a list of numbers strictly between 0 and 1"
-    if isinstance(quantiles, (str, bytes)) or not isinstance(quantiles, Sequence):
-        raise ForecastingError(f"{expected}, got {describe(quantiles)}")
-    checked: set[float] = set()
-    for q in quantiles:
-        if (
-            isinstance(q, bool)
-            or not isinstance(q, numbers.Real)
-            or not math.isfinite(float(q))
-            or not 0.0 < float(q) < 1.0
-        ):
-            raise ForecastingError(f"{expected}, got {describe(q)} in {describe(quantiles)}")
-        checked.add(float(q))
-    return tuple(sorted(checked))
-
-
-def future_timestamps(last_ds: Any, freq: str, horizon: int) -> np.ndarray:
-    """The ``horizon`` timestamps after each of ``last_ds`` on ``freq``: shape (series, horizon).
-
-    Example:
-        >>> import pandas as pd
-        >>> steps = future_timestamps(pd.DatetimeIndex(["2024-01-01"]), "MS", 2)
-        >>> [str(step)[:10] for step in steps[0]]
-        ['2024-02-01', '2024-03-01']
-    """
-    import pandas as pd
-    from pandas.tseries.frequencies import to_offset
-
-    index = pd.DatetimeIndex(last_ds)
-    offset = to_offset(freq)
-    steps = [np.asarray(index + step * offset) for step in range(1, horizon + 1)]
-    return np.stack(steps, axis=1)
 
 
 class Forecaster(ABC):
@@ -373,10 +178,10 @@ class Forecaster(ABC):
         """
         import pandas as pd
 
-        checked_freq = _check_freq(freq)
+        checked_freq = check_freq(freq)
         checked_seasonality = check_int("seasonality", seasonality, 1)
         checked_horizon = check_int("horizon", horizon, 1)
-        checked = _check_panel(panel)
+        checked = check_panel(panel)
         ids = checked["unique_id"].to_numpy()
         starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
         lengths = np.diff(np.r_[starts, len(ids)])
@@ -431,7 +236,7 @@ class Forecaster(ABC):
                 f"`horizon` must be an integer between 1 and {fit_horizon} (the horizon given "
                 f"to fit), got {describe(horizon)}; fit again with a longer horizon"
             )
-        qs = _check_quantiles(quantiles)
+        qs = check_quantiles(quantiles)
         if qs and not self.info.supports_quantiles:
             raise ForecastingError(
                 f"`quantiles` must be empty for {self.name}, which gives point forecasts only, "

@@ -6,16 +6,9 @@ turns the panel into one feature row per (series, period) with
 holidays, Fourier terms, known covariates) and trains one regressor on the rows of every series
 together. The rows at a series' start, whose lags reach before its first point, are dropped.
 
-**Strategies.** ``"recursive"``: one model of the next period; forecasts roll forward one period
-at a time for all series at once, each prediction fed back as the latest target. ``"direct"``:
-one model per step ``h = 1..horizon``, each trained on features taken ``h`` periods before its
-target; a forecast asks model ``h`` for step ``h`` from the origin's features. Direct costs
-``horizon`` fits.
-
-**Automatic settings** (``"auto"``, with ``m`` the seasonality; see :func:`auto_target_lags`,
-:func:`auto_rolling_windows` and :func:`auto_fourier`): lags ``1..min(max(m, 3), 24)`` plus the
-seasonal lags ``m`` and ``2m`` (when ``m > 1``); one rolling window of ``m`` periods (mean, min
-and max; none when ``m = 1``); Fourier terms ``[(m, min(3, m // 2))]`` (none when ``m = 1``).
+**Strategies** (:mod:`._global_strategies`): ``"recursive"`` (one model of the next period,
+each prediction fed back) or ``"direct"`` (one model per step; costs ``horizon`` fits).
+**Automatic settings** (``"auto"``): see :mod:`._global_settings`.
 
 **Short series** (reported in :attr:`~forecasting.models.Forecaster.fallbacks`, never raised):
 a series shorter than :meth:`GlobalRegressionForecaster.min_length` (the largest lag or window
@@ -25,20 +18,15 @@ or all of them together give fewer than ``min_train_rows`` training rows, every 
 Naive. A series whose global forecast comes out non-finite gets Naive's too (reported when
 :meth:`~GlobalRegressionForecaster.predict` finds it).
 
-**Quantiles** are conformal, from the model's own errors ``h`` steps ahead, in scaled units
-(so that series of any size pool): ``q = yhat + clip(Q_q(r_h))`` where ``Q_q(r_h)`` is the
-empirical ``q``-quantile of the step-``h`` residuals, clipped to ``<= 0`` for ``q < 0.5`` and
-``>= 0`` above (so bands contain the point forecast and never cross; ``q = 0.5`` is ``yhat``).
-The residuals come from forecasting ``horizon`` periods, with the same strategy, from the
-``W`` latest origins of each series that leave a whole horizon of actuals (``n - horizon``,
-``n - horizon - 1``, ...; ``W = min(horizon, ceil(50 / series))``, about 50 residuals per step).
-With ``calibration="holdout"`` (default) they come from a second model trained on the series
-cut ``horizon + W - 1`` points before their end (``horizon`` points with ``W = 1`` if that
-leaves too few rows), so they are out of sample; it doubles the training cost. The per-series
-scaling is the fitted model's, learnt on the whole series. With ``"in_sample"``, or series too
-short to hold that much out, the fitted model forecasts windows it was trained on (cheaper,
-narrower bands). With no window at all, the bands are Naive's widths around the global forecast.
-:attr:`GlobalRegressionForecaster.calibration_report` says which happened.
+**Quantiles** are conformal, from the model's own errors ``h`` steps ahead in scaled units
+(:mod:`._conformal`). With ``calibration="holdout"`` (default) the errors come from a second
+model trained on the series cut ``horizon + W - 1`` points before their end (``horizon`` points
+with ``W = 1`` if that leaves too few rows), so they are out of sample; it doubles the training
+cost. The per-series scaling is the fitted model's, learnt on the whole series. With
+``"in_sample"``, or series too short to hold that much out, the fitted model forecasts windows
+it was trained on (cheaper, narrower bands). With no window at all, the bands are Naive's
+widths around the global forecast. :attr:`GlobalRegressionForecaster.calibration_report` says
+which happened.
 
 **Known covariates** (``known_covariates``: numeric columns of the panel whose future values
 are known) are features at their own timestamps: :meth:`GlobalRegressionForecaster.predict`
@@ -56,8 +44,6 @@ ElasticNet, ...) are the AutoML layer's to register, with their search spaces.
 from __future__ import annotations
 
 import copy
-import math
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -66,6 +52,29 @@ import numpy as np
 
 from forecasting._errors import ForecastingError, describe
 from forecasting.models._base import FitContext, Forecaster, ForecasterInfo, check_int
+from forecasting.models._conformal import (
+    calibration_residuals,
+    calibration_windows,
+    quantile_offsets,
+)
+from forecasting.models._future_covariates import with_future_covariates
+from forecasting.models._global_settings import (
+    FeatureConfig,
+    auto_fourier,
+    auto_rolling_windows,
+    auto_target_lags,
+    check_fourier,
+    check_holidays_country,
+    check_ints,
+    check_known_covariates,
+    resolve_config,
+)
+from forecasting.models._global_strategies import (
+    STRATEGIES,
+    ScaledPanel,
+    history_buffer,
+    rollout,
+)
 from forecasting.models._statistical import Naive, _check_bool, _check_option
 from forecasting.models._statsforecast import IDLE_FACTOR
 from search_spaces import SearchSpace, choice
@@ -83,12 +92,7 @@ __all__ = [
 ]
 
 ID, TIME, TARGET = "unique_id", "ds", "y"
-MAX_SHORT_LAG = 24
-"""The most consecutive lags ``1..k`` the automatic rule takes (seasonal lags come on top)."""
-CALIBRATION_RESIDUALS = 50
-"""Residuals per step that the number of calibration windows aims at."""
 
-_STRATEGIES = ("recursive", "direct")
 _SCALINGS = ("mean_abs", "standard", None)
 _CALIBRATIONS = ("holdout", "in_sample")
 # Counted work (ns of one core) of the default regressor, timed once with one thread
@@ -98,54 +102,6 @@ _TRAIN_CELL = 300.0  # per training row, feature and fit
 _FIT_OVERHEAD = 1e8  # per fit
 _STEP_OVERHEAD = 5e6  # per forecast step: the step's features and one predict call
 _CALENDAR_FEATURES = 6
-
-
-def auto_target_lags(seasonality: int) -> list[int]:
-    """The lags of ``target_lags="auto"``: ``1..min(max(m, 3), 24)``, plus ``m`` and ``2m``.
-
-    Example:
-        >>> auto_target_lags(1), auto_target_lags(4)
-        ([1, 2, 3], [1, 2, 3, 4, 8])
-        >>> auto_target_lags(168)[-3:]
-        [24, 168, 336]
-    """
-    lags = set(range(1, min(max(seasonality, 3), MAX_SHORT_LAG) + 1))
-    if seasonality > 1:
-        lags |= {seasonality, 2 * seasonality}
-    return sorted(lags)
-
-
-def auto_rolling_windows(seasonality: int) -> list[int]:
-    """The windows of ``rolling_windows="auto"``: one season (``[m]``), none when ``m = 1``.
-
-    Example:
-        >>> auto_rolling_windows(7), auto_rolling_windows(1)
-        ([7], [])
-    """
-    return [seasonality] if seasonality > 1 else []
-
-
-def auto_fourier(seasonality: int) -> list[tuple[float, int]]:
-    """The terms of ``fourier="auto"``: ``[(m, min(3, m // 2))]``, none when ``m = 1``.
-
-    Example:
-        >>> auto_fourier(12), auto_fourier(2), auto_fourier(1)
-        ([(12, 3)], [(2, 1)], [])
-    """
-    return [(seasonality, min(3, seasonality // 2))] if seasonality > 1 else []
-
-
-@dataclass(frozen=True)
-class _Config:
-    """The feature settings with ``"auto"`` resolved for one seasonality."""
-
-    lags: list[int]
-    windows: list[int]
-    fourier: list[tuple[float, int]]
-
-    @property
-    def lookback(self) -> int:
-        return max([*self.lags, *self.windows])
 
 
 @dataclass
@@ -161,50 +117,12 @@ class _Global:
     residuals: np.ndarray  # (windows, horizon) scaled errors h steps ahead
 
 
-@dataclass(frozen=True)
-class _Scaled:
-    """The modelled series of the panel, scaled, with the period index of every row."""
-
-    frame: pd.DataFrame
-    y: np.ndarray
-    t: np.ndarray
-    starts: np.ndarray
-    lengths: np.ndarray
-    position: np.ndarray  # each row's position within its series
-
-
 def _is_regressor(value: object) -> bool:
     return (
         not isinstance(value, type)
         and callable(getattr(value, "fit", None))
         and callable(getattr(value, "predict", None))
     )
-
-
-def _check_ints(field: str, value: object, *, allow_empty: bool) -> list[int]:
-    expected = (
-        f"`{field}` must be 'auto' or a {'' if allow_empty else 'non-empty '}list of ints >= 1"
-    )
-    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
-        raise ForecastingError(f"{expected}, got {describe(value)}")
-    if not value and not allow_empty:
-        raise ForecastingError(f"{expected}, got {describe(value)}")
-    for item in value:
-        if isinstance(item, bool) or not isinstance(item, (int, np.integer)) or item < 1:
-            raise ForecastingError(f"{expected}, got {describe(item)} in {describe(value)}")
-    return sorted({int(item) for item in value})
-
-
-def _check_fourier(value: object) -> Any:
-    if value is None or value == "auto":
-        return value
-    expected = "`fourier` must be 'auto', None or a list of (period, order) pairs"
-    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
-        raise ForecastingError(f"{expected}, got {describe(value)}")
-    for item in value:
-        if not isinstance(item, (tuple, list)) or len(item) != 2:
-            raise ForecastingError(f"{expected}, got {describe(item)} in {describe(value)}")
-    return [tuple(item) for item in value]
 
 
 class GlobalRegressionForecaster(Forecaster):
@@ -274,37 +192,23 @@ class GlobalRegressionForecaster(Forecaster):
                 "`regressor` must be a scikit-learn regressor (an object with fit and predict), "
                 f"a zero-argument factory of one, or None, got {describe(regressor)}"
             )
-        _check_option("strategy", params["strategy"], _STRATEGIES)
+        _check_option("strategy", params["strategy"], STRATEGIES)
         _check_option("scaling", params["scaling"], _SCALINGS)
         _check_option("calibration", params["calibration"], _CALIBRATIONS)
         for field, allow_empty in (("target_lags", False), ("rolling_windows", True)):
             if params[field] != "auto":
-                params[field] = _check_ints(field, params[field], allow_empty=allow_empty)
-        params["fourier"] = _check_fourier(params["fourier"])
+                params[field] = check_ints(field, params[field], allow_empty=allow_empty)
+        params["fourier"] = check_fourier(params["fourier"])
         _check_bool("calendar", params["calendar"])
-        country = params["holidays_country"]
-        if country is not None and (not isinstance(country, str) or not country):
-            raise ForecastingError(
-                f"`holidays_country` must be an ISO code such as 'US' or 'AU-VIC', or None, "
-                f"got {describe(country)}"
-            )
-        covariates = params["known_covariates"]
-        if (
-            isinstance(covariates, (str, bytes))
-            or not isinstance(covariates, Sequence)
-            or not all(isinstance(name, str) for name in covariates)
-        ):
-            raise ForecastingError(
-                f"`known_covariates` must be a list of column names, got {describe(covariates)}"
-            )
-        params["known_covariates"] = tuple(dict.fromkeys(covariates))
+        check_holidays_country(params["holidays_country"])
+        params["known_covariates"] = check_known_covariates(params["known_covariates"])
         params["min_train_rows"] = check_int("min_train_rows", params["min_train_rows"], 1)
         return params
 
     def search_space(self) -> SearchSpace:
         return SearchSpace(
             {
-                "strategy": choice(*_STRATEGIES),
+                "strategy": choice(*STRATEGIES),
                 "scaling": choice(*_SCALINGS),
                 "calendar": choice(True, False),
                 "fourier": choice("auto", None),
@@ -313,17 +217,12 @@ class GlobalRegressionForecaster(Forecaster):
 
     def defaults(self) -> list[dict[str, Any]]:
         common = {"scaling": "mean_abs", "calendar": True, "fourier": "auto"}
-        return [{"strategy": strategy, **common} for strategy in _STRATEGIES]
+        return [{"strategy": strategy, **common} for strategy in STRATEGIES]
 
-    def _config(self, seasonality: int) -> _Config:
+    def _config(self, seasonality: int) -> FeatureConfig:
         params = self._params
-        lags = params["target_lags"]
-        windows = params["rolling_windows"]
-        fourier = params["fourier"]
-        return _Config(
-            lags=auto_target_lags(seasonality) if lags == "auto" else list(lags),
-            windows=auto_rolling_windows(seasonality) if windows == "auto" else list(windows),
-            fourier=auto_fourier(seasonality) if fourier == "auto" else list(fourier or ()),
+        return resolve_config(
+            params["target_lags"], params["rolling_windows"], params["fourier"], seasonality
         )
 
     def _last_step(self, horizon: int) -> int:
@@ -418,7 +317,7 @@ class GlobalRegressionForecaster(Forecaster):
         return scaler.transform(data), loc, scale
 
     def _fit_global(
-        self, panel: pd.DataFrame, fitted: FitContext, config: _Config, positions: np.ndarray
+        self, panel: pd.DataFrame, fitted: FitContext, config: FeatureConfig, positions: np.ndarray
     ) -> _Global:
         from forecasting._features import FeatureBuilder
 
@@ -434,7 +333,7 @@ class GlobalRegressionForecaster(Forecaster):
         ).fit(frame, fitted.freq)
         lengths = fitted.lengths[positions]
         starts = np.r_[0, np.cumsum(lengths)[:-1]]
-        scaled = _Scaled(
+        scaled = ScaledPanel(
             frame=frame,
             y=frame[TARGET].to_numpy(dtype=np.float64),
             t=builder.grid_.index(frame[TIME].to_numpy()),
@@ -442,41 +341,35 @@ class GlobalRegressionForecaster(Forecaster):
             lengths=lengths,
             position=np.arange(len(frame)) - np.repeat(starts, lengths),
         )
-        windows, cut = self._calibration_windows(scaled, config, horizon)
+        windows, cut = calibration_windows(
+            lengths,
+            need=config.lookback + self._last_step(horizon),
+            horizon=horizon,
+            holdout=self._params["calibration"] == "holdout",
+            min_train_rows=self._params["min_train_rows"],
+        )
         models, holdout = self._train(builder, scaled, config.lookback, horizon, cut)
         if holdout is None:
             holdout = models
             self._calibration = f"in_sample: {windows} window(s) per series, seen in training"
         else:
             self._calibration = f"holdout: {windows} window(s) per series, unseen in training"
-        residuals = self._residuals(
-            holdout, builder, scaled, lengths - horizon, windows, config.lookback, horizon
+        residuals = calibration_residuals(
+            holdout, builder, scaled, lengths - horizon, windows, horizon, self._params["strategy"]
         )
         if len(residuals) == 0:
             self._calibration = "none: series too short for a window; Naive's widths"
         ids = fitted.series_ids[positions]
-        buffer = _buffer(scaled, np.arange(len(lengths)), lengths, config.lookback, ids)
+        buffer = history_buffer(scaled, np.arange(len(lengths)), lengths, config.lookback, ids)
         return _Global(builder, models, positions, buffer, loc, scale, residuals)
 
-    def _calibration_windows(
-        self, scaled: _Scaled, config: _Config, horizon: int
-    ) -> tuple[int, int | None]:
-        """Calibration windows per series, and the points cut for the holdout model (None:
-        in-sample residuals)."""
-        windows = min(horizon, max(1, math.ceil(CALIBRATION_RESIDUALS / len(scaled.lengths))))
-        if self._params["calibration"] != "holdout":
-            return windows, None
-        need = config.lookback + self._last_step(horizon)
-        for tried in (windows, 1):
-            cut = horizon + tried - 1
-            first_row = need - 1
-            rows = np.maximum(scaled.lengths - cut - first_row, 0)
-            if rows.sum() >= self._params["min_train_rows"]:
-                return tried, cut
-        return windows, None
-
     def _train(
-        self, builder: FeatureBuilder, scaled: _Scaled, lookback: int, horizon: int, cut: int | None
+        self,
+        builder: FeatureBuilder,
+        scaled: ScaledPanel,
+        lookback: int,
+        horizon: int,
+        cut: int | None,
     ) -> tuple[list[Any], list[Any] | None]:
         """The fitted models (one per step for direct), and those trained without the last
         ``cut`` points of each series (None when ``cut`` is None)."""
@@ -513,38 +406,6 @@ class GlobalRegressionForecaster(Forecaster):
             )
         return made
 
-    def _residuals(
-        self,
-        models: list[Any],
-        builder: FeatureBuilder,
-        scaled: _Scaled,
-        last_origins: np.ndarray,
-        windows: int,
-        lookback: int,
-        horizon: int,
-    ) -> np.ndarray:
-        """Scaled errors (window, step) of forecasts from ``windows`` origins per series
-        ending at ``last_origins`` (points known at the origin)."""
-        covariates = list(self._params["known_covariates"])
-        series = np.repeat(np.arange(len(scaled.lengths)), windows)
-        origins = np.repeat(last_origins, windows) - np.tile(np.arange(windows), len(last_origins))
-        ok = origins >= lookback
-        rows = scaled.starts[series, None] + origins[:, None] + np.arange(horizon)[None, :]
-        if covariates:  # a window needs every covariate value, as a forecast does
-            values = scaled.frame[covariates].to_numpy(dtype=np.float64, na_value=np.nan)
-            ok &= ~np.isnan(values[np.where(ok[:, None], rows, 0)]).any(axis=(1, 2))
-        series, origins, rows = series[ok], origins[ok], rows[ok]
-        if len(series) == 0:
-            return np.zeros((0, horizon))
-        pseudo = np.arange(len(series)).astype(object)
-        buffer = _buffer(scaled, series, origins, lookback, pseudo)
-        frame = scaled.frame.iloc[rows.ravel()]
-        future = frame[[TIME, *covariates]].reset_index(drop=True)
-        future.insert(0, ID, np.repeat(pseudo, horizon))
-        forecast = _rollout(models, builder, buffer, future, horizon, self._params["strategy"])
-        residuals: np.ndarray = scaled.y[rows] - forecast
-        return residuals
-
     # -- predict -----------------------------------------------------------------------------
 
     def predict(
@@ -576,7 +437,8 @@ class GlobalRegressionForecaster(Forecaster):
         from forecasting._metrics import quantile_column
 
         fitted = self._require_fitted()
-        assert self._naive is not None  # set by every fit
+        if self._naive is None:
+            raise RuntimeError(f"{self.name} lost its Naive fallback: fit it again")
         frame = self._naive.predict(horizon, quantiles=quantiles)
         shape = (len(fitted.series_ids), horizon)
         point = frame["yhat"].to_numpy(dtype=float).reshape(shape)
@@ -586,13 +448,14 @@ class GlobalRegressionForecaster(Forecaster):
         state = self._global
         if state is None:
             return point, bounds
-        future = self._future_rows(state, horizon)
-        forecast = _rollout(
+        rows = state.builder.future_rows(state.buffer, horizon)
+        future = with_future_covariates(rows, self._future, self._params["known_covariates"])
+        forecast = rollout(
             state.models, state.builder, state.buffer, future, horizon, self._params["strategy"]
         )
         global_point = forecast * state.scale[:, None] + state.loc[:, None]
         if len(state.residuals):
-            offsets = _quantile_offsets(state.residuals, horizon, quantiles)
+            offsets = quantile_offsets(state.residuals, horizon, quantiles)
             scaled_bounds = forecast[:, :, None] + offsets[None, :, :]
             global_bounds = scaled_bounds * state.scale[:, None, None] + state.loc[:, None, None]
         else:  # no calibration window: Naive's widths around the global forecast
@@ -606,44 +469,6 @@ class GlobalRegressionForecaster(Forecaster):
         point[state.rows[finite]] = global_point[finite]
         bounds[state.rows[finite]] = global_bounds[finite]
         return point, bounds
-
-    def _future_rows(self, state: _Global, horizon: int) -> pd.DataFrame:
-        """``unique_id``, ``ds`` and the known covariates of the periods to forecast."""
-        import pandas as pd
-
-        rows = state.builder.future_rows(state.buffer, horizon)
-        covariates = list(self._params["known_covariates"])
-        if not covariates:
-            return rows
-        future = self._future
-        if not isinstance(future, pd.DataFrame):
-            raise ForecastingError(
-                f"`future` must be a DataFrame with unique_id, ds and the known covariates "
-                f"{covariates} of the periods to forecast, got {describe(future)}"
-            )
-        missing = [c for c in (ID, TIME, *covariates) if c not in future.columns]
-        if missing:
-            raise ForecastingError(
-                f"`future` must have the columns unique_id, ds and {covariates}; missing {missing}"
-            )
-        given = future[[ID, TIME, *covariates]].copy()
-        given[TIME] = pd.to_datetime(given[TIME]).astype("datetime64[ns]")
-        if given.duplicated([ID, TIME]).any():
-            raise ForecastingError(
-                "`future` must have one row per series and period, got duplicates"
-            )
-        rows[TIME] = rows[TIME].astype("datetime64[ns]")
-        merged = rows.merge(given, on=[ID, TIME], how="left", validate="one_to_one")
-        for name in covariates:
-            absent = merged[name].isna().to_numpy()
-            if absent.any():
-                first = int(np.flatnonzero(absent)[0])
-                raise ForecastingError(
-                    f"`future` must give the known covariate {name!r} for every period to "
-                    f"forecast; {int(absent.sum())} missing, e.g. series "
-                    f"{merged[ID].iloc[first]!r} at {merged[TIME].iloc[first]}"
-                )
-        return merged
 
     # -- fitted attributes -------------------------------------------------------------------
 
@@ -668,59 +493,3 @@ class GlobalRegressionForecaster(Forecaster):
         if self._global is None:
             return []
         return [str(uid) for uid in fitted.series_ids[self._global.rows]]
-
-
-def _buffer(
-    scaled: _Scaled, series: np.ndarray, origins: np.ndarray, lookback: int, ids: np.ndarray
-) -> HistoryBuffer:
-    """The last ``lookback`` scaled targets before each origin (points known) of ``series``."""
-    from forecasting._features import HistoryBuffer
-
-    last = scaled.starts[series] + origins  # one past the last known row
-    window = last[:, None] - lookback + np.arange(lookback)[None, :]
-    return HistoryBuffer(
-        np.asarray(ids, dtype=object), scaled.y[window], scaled.t[last - 1].astype(np.int64)
-    )
-
-
-def _rollout(
-    models: list[Any],
-    builder: FeatureBuilder,
-    buffer: HistoryBuffer,
-    future: pd.DataFrame,
-    horizon: int,
-    strategy: str,
-) -> np.ndarray:
-    """Scaled forecasts (buffer series, step): recursive feeds each step back into the buffer,
-    direct asks model ``h`` for step ``h``. ``future`` holds the periods in buffer order, then
-    by time."""
-    result = np.empty((len(buffer.ids), horizon))
-    for step in range(1, horizon + 1):
-        rows = future.iloc[step - 1 :: horizon]
-        if strategy == "recursive":
-            X = builder.features_at(buffer, rows, strategy="recursive")
-            values = np.asarray(models[0].predict(X.to_numpy(dtype=np.float64)), dtype=float)
-            buffer = buffer.append(values.reshape(-1))
-        else:
-            X = builder.features_at(buffer, rows, strategy="direct")
-            values = np.asarray(models[step - 1].predict(X.to_numpy(dtype=np.float64)), dtype=float)
-        result[:, step - 1] = values.reshape(-1)
-    return result
-
-
-def _quantile_offsets(
-    residuals: np.ndarray, horizon: int, quantiles: Sequence[float]
-) -> np.ndarray:
-    """Per step and quantile: the empirical ``q``-quantile of the step's residuals, clipped so
-    that lower quantiles are ``<= 0``, upper ones ``>= 0`` and the median 0."""
-    offsets = np.zeros((horizon, len(quantiles)))
-    errors = residuals[:, :horizon]
-    for k, q in enumerate(quantiles):
-        if q == 0.5:
-            continue
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # a step without finite residuals
-            value = np.nanquantile(errors, q, axis=0)
-        value = np.where(np.isfinite(value), value, 0.0)
-        offsets[:, k] = np.minimum(value, 0.0) if q < 0.5 else np.maximum(value, 0.0)
-    return offsets

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from forecasting._errors import ForecastingError
 from forecasting.models._base import FitContext, Forecaster, check_int, level_for_quantile
 
 if TYPE_CHECKING:
@@ -255,7 +256,10 @@ class StatisticalForecaster(Forecaster):
 
     def _trend_model(self) -> Callable[[], Any]:
         """Builds the non-seasonal statsforecast model that forecasts the STL-adjusted series."""
-        raise NotImplementedError(f"{self.info.name} has no STL variant")
+        raise ForecastingError(
+            f"`use_stl` must be False for {self.info.name}, which has no STL variant, got True; "
+            "use a model with one (Naive, Average, ExponentialSmoothing, AutoArima, Theta)"
+        )
 
     @abstractmethod
     def _series_cost(self, n: float, seasonality: int) -> float:
@@ -390,7 +394,11 @@ class StatisticalForecaster(Forecaster):
                     lower, upper = bounds[level]
                     values = (lower if q < 0.5 else upper)[group.keep]
                 else:
-                    assert group.scale is not None  # set for every window-average group
+                    if group.scale is None:
+                        raise RuntimeError(
+                            f"{self.name}: the seasonal window average of {group.variant.label} "
+                            "has no residual scale; fit it again"
+                        )
                     seasons_ahead = np.sqrt(np.ceil(steps / group.variant.season_length))
                     z = NormalDist().inv_cdf(q)
                     values = mean + z * group.scale[group.keep, None] * seasons_ahead[None, :]

@@ -384,3 +384,27 @@ def test_importing_the_models_loads_neither_pandas_nor_statsforecast() -> None:
     ).stdout
     loaded = {name.split(".")[0] for name in json.loads(output)}
     assert not loaded & {"pandas", "statsforecast", "scipy", "sklearn"}
+
+
+def test_a_model_without_an_stl_form_asked_for_stl_is_a_forecasting_error() -> None:
+    from types import MappingProxyType
+
+    from forecasting.models import ForecasterInfo
+    from forecasting.models._statistical import Naive
+    from forecasting.models._statsforecast import StatisticalForecaster, Variant
+
+    class NoStl(StatisticalForecaster):
+        """A model that takes ``use_stl`` but has no non-seasonal trend model for STL."""
+
+        info = ForecasterInfo("NoStl", "local")
+        param_defaults = MappingProxyType({"use_stl": False})
+
+        def _nonseasonal(self, n: int) -> Variant:
+            return Naive()._nonseasonal(n)
+
+        def _series_cost(self, n: float, seasonality: int) -> float:
+            return 1.0
+
+    panel, seasonality = PANELS["MS"]
+    with pytest.raises(ForecastingError, match=r"`use_stl` must be False for NoStl, which has no"):
+        NoStl(use_stl=True).fit(panel, freq="MS", seasonality=seasonality, horizon=HORIZON)

@@ -1,0 +1,156 @@
+"""The feature settings of the global forecasters: automatic lags, windows and Fourier terms,
+resolved per seasonality, and the checks of the parameters that set them.
+
+``"auto"`` (with ``m`` the seasonality): lags ``1..min(max(m, 3), 24)`` plus the seasonal lags
+``m`` and ``2m`` (when ``m > 1``); one rolling window of ``m`` periods (none when ``m = 1``);
+Fourier terms ``[(m, min(3, m // 2))]`` (none when ``m = 1``). Shared by
+:class:`~forecasting.models.GlobalRegressionForecaster` and the TCN, so that both read the
+same history for the same settings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from forecasting._errors import ForecastingError, describe
+
+__all__ = [
+    "MAX_SHORT_LAG",
+    "FeatureConfig",
+    "auto_fourier",
+    "auto_rolling_windows",
+    "auto_target_lags",
+    "check_fourier",
+    "check_holidays_country",
+    "check_ints",
+    "check_known_covariates",
+    "resolve_config",
+]
+
+MAX_SHORT_LAG = 24
+"""The most consecutive lags ``1..k`` the automatic rule takes (seasonal lags come on top)."""
+
+
+def auto_target_lags(seasonality: int) -> list[int]:
+    """The lags of ``target_lags="auto"``: ``1..min(max(m, 3), 24)``, plus ``m`` and ``2m``.
+
+    Example:
+        >>> auto_target_lags(1), auto_target_lags(4)
+        ([1, 2, 3], [1, 2, 3, 4, 8])
+        >>> auto_target_lags(168)[-3:]
+        [24, 168, 336]
+    """
+    lags = set(range(1, min(max(seasonality, 3), MAX_SHORT_LAG) + 1))
+    if seasonality > 1:
+        lags |= {seasonality, 2 * seasonality}
+    return sorted(lags)
+
+
+def auto_rolling_windows(seasonality: int) -> list[int]:
+    """The windows of ``rolling_windows="auto"``: one season (``[m]``), none when ``m = 1``.
+
+    Example:
+        >>> auto_rolling_windows(7), auto_rolling_windows(1)
+        ([7], [])
+    """
+    return [seasonality] if seasonality > 1 else []
+
+
+def auto_fourier(seasonality: int) -> list[tuple[float, int]]:
+    """The terms of ``fourier="auto"``: ``[(m, min(3, m // 2))]``, none when ``m = 1``.
+
+    Example:
+        >>> auto_fourier(12), auto_fourier(2), auto_fourier(1)
+        ([(12, 3)], [(2, 1)], [])
+    """
+    return [(seasonality, min(3, seasonality // 2))] if seasonality > 1 else []
+
+
+@dataclass(frozen=True)
+class FeatureConfig:
+    """The feature settings with ``"auto"`` resolved for one seasonality."""
+
+    lags: list[int]
+    windows: list[int]
+    fourier: list[tuple[float, int]]
+
+    @property
+    def lookback(self) -> int:
+        """The targets a feature row reads: the largest lag or window."""
+        return max([*self.lags, *self.windows])
+
+
+def resolve_config(
+    target_lags: Any, rolling_windows: Any, fourier: Any, seasonality: int
+) -> FeatureConfig:
+    """Checked settings (``"auto"``, lists, None) resolved for ``seasonality``.
+
+    Example:
+        >>> resolve_config("auto", [3], None, 4)
+        FeatureConfig(lags=[1, 2, 3, 4, 8], windows=[3], fourier=[])
+    """
+    return FeatureConfig(
+        lags=auto_target_lags(seasonality) if target_lags == "auto" else list(target_lags),
+        windows=(
+            auto_rolling_windows(seasonality)
+            if rolling_windows == "auto"
+            else list(rolling_windows)
+        ),
+        fourier=auto_fourier(seasonality) if fourier == "auto" else list(fourier or ()),
+    )
+
+
+def check_ints(field: str, value: object, *, allow_empty: bool) -> list[int]:
+    """The distinct ints ``>= 1`` of ``value``, sorted, or an error naming ``field``."""
+    expected = (
+        f"`{field}` must be 'auto' or a {'' if allow_empty else 'non-empty '}list of ints >= 1"
+    )
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+        raise ForecastingError(f"{expected}, got {describe(value)}")
+    if not value and not allow_empty:
+        raise ForecastingError(f"{expected}, got {describe(value)}")
+    for item in value:
+        if isinstance(item, bool) or not isinstance(item, (int, np.integer)) or item < 1:
+            raise ForecastingError(f"{expected}, got {describe(item)} in {describe(value)}")
+    return sorted({int(item) for item in value})
+
+
+def check_fourier(value: object) -> Any:
+    """``"auto"``, None, or the ``(period, order)`` pairs as tuples (checked in full when the
+    feature builder is fitted)."""
+    if value is None or value == "auto":
+        return value
+    expected = "`fourier` must be 'auto', None or a list of (period, order) pairs"
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+        raise ForecastingError(f"{expected}, got {describe(value)}")
+    for item in value:
+        if not isinstance(item, (tuple, list)) or len(item) != 2:
+            raise ForecastingError(f"{expected}, got {describe(item)} in {describe(value)}")
+    return [tuple(item) for item in value]
+
+
+def check_holidays_country(country: object) -> str | None:
+    """An ISO code (``"US"``, ``"AU-VIC"``) or None, else an error."""
+    if country is not None and (not isinstance(country, str) or not country):
+        raise ForecastingError(
+            f"`holidays_country` must be an ISO code such as 'US' or 'AU-VIC', or None, "
+            f"got {describe(country)}"
+        )
+    return country
+
+
+def check_known_covariates(covariates: object) -> tuple[str, ...]:
+    """The distinct column names of ``covariates``, in order, or an error."""
+    if (
+        isinstance(covariates, (str, bytes))
+        or not isinstance(covariates, Sequence)
+        or not all(isinstance(name, str) for name in covariates)
+    ):
+        raise ForecastingError(
+            f"`known_covariates` must be a list of column names, got {describe(covariates)}"
+        )
+    return tuple(dict.fromkeys(covariates))
