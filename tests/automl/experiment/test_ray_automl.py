@@ -15,7 +15,7 @@ from tests.support import missing_requirement
 pytestmark = [pytest.mark.ray, pytest.mark.timeout(180)]
 
 
-def _board(folder: Path, executor: Any) -> list[tuple[Any, ...]]:
+def _board(folder: Path, executor: Any) -> dict[str, list[Any]]:
     config = AutoMLConfig(
         "classification",
         training_data=classification_frame(seed=4),
@@ -33,11 +33,24 @@ def _board(folder: Path, executor: Any) -> list[tuple[Any, ...]]:
     result = run_automl(config, show_output=False)
     assert result.best_model is not None and result.registered_model_version == 1
     board = result.leaderboard.sort_values("index")
-    return [
+    rows: list[Any] = [
         (row["index"], row["algorithm"], repr(sorted(row["hyperparameters"].items())),
          row["status"], round(row["accuracy"], 12), row["kind"])
         for _, row in board.iterrows()
     ]  # fmt: skip
+    # The records' shape: each child's metrics and artifacts, the parent's artifacts, the
+    # registered model's lineage.
+    workspace = result.workspace
+    assert workspace is not None
+    records: list[Any] = []
+    for child in sorted(result.children, key=lambda run: run.index or 0):
+        artifacts = sorted(record.name for record in workspace.artifacts(child.id))
+        records.append((child.index, sorted(workspace.final_metrics(child.id)), artifacts))
+    records.append(sorted(record.name for record in workspace.artifacts(result.parent_run_id)))
+    assert result.registered_model_name is not None and result.best_run is not None
+    version = workspace.models.get(result.registered_model_name, 1)
+    records.append((version.source_run_id == result.best_run.id, sorted(version.lineage)))
+    return {"board": rows, "records": records}
 
 
 def test_the_same_leaderboard_on_ray_as_on_the_local_executor(tmp_path: Path) -> None:
@@ -56,7 +69,9 @@ def test_the_same_leaderboard_on_ray_as_on_the_local_executor(tmp_path: Path) ->
     finally:
         executor.shutdown()
     assert on_ray == local
-    assert [row[1] for row in local[-2:]] == ["VotingEnsemble", "StackEnsemble"]
+    assert [row[1] for row in local["board"][-2:]] == ["VotingEnsemble", "StackEnsemble"]
+    assert {"oof.joblib", "stdout.txt"} <= set(local["records"][0][2])  # a child's artifacts
+    assert local["records"][-1][0]  # the registered model points at the best child
 
 
 def test_children_and_ensembles_read_their_data_from_the_object_store(tmp_path: Path) -> None:
@@ -104,7 +119,7 @@ def test_children_and_ensembles_read_their_data_from_the_object_store(tmp_path: 
         for _, _, path in members:
             Path(path).unlink()
         ensemble = functools.partial(train, cache_dir=plan.cache_dir, members=members)
-        params = {"ensemble": "VotingEnsemble", "members": [0, 1]}
+        params: dict[str, Any] = {"ensemble": "VotingEnsemble", "members": [0, 1]}
         end = finished(run(executor, spec(runs, "e1", ensemble, params), timeout=60))
         assert end.status == "completed", end.error
         assert end.metrics["accuracy"] >= max(scores.values()) - 1e-12
