@@ -129,16 +129,17 @@ class ForecastingPipeline:
         return frame[[*keep, *columns]]
 
     def _forecast(self, X_future: Any, quantiles: Sequence[float]) -> pd.DataFrame:
+        import inspect
+
         from forecasting import prepare_future
-        from forecasting.models import GlobalRegressionForecaster
 
         future = prepare_future(X_future, self.prepared)
         steps = self._steps(future)
         horizon = int(steps.max())
         forecaster = self.forecaster
-        if isinstance(forecaster, GlobalRegressionForecaster):
+        if "future" in inspect.signature(forecaster.predict).parameters:  # known covariates
             given = future if self.prepared.known_covariates else None
-            predicted = forecaster.predict(horizon, quantiles=quantiles, future=given)
+            predicted = forecaster.predict(horizon, quantiles=quantiles, future=given)  # type: ignore[call-arg]
         else:
             predicted = forecaster.predict(horizon, quantiles=quantiles)
         keys = future[["unique_id", "ds"]]
