@@ -9,7 +9,6 @@ header, and no heavy library is imported by importing this module.
 from __future__ import annotations
 
 import dataclasses
-import numbers
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import KW_ONLY, dataclass
@@ -19,10 +18,6 @@ from automl import _config_io, _data
 from automl._config_checks import (
     AutoMLConfigError,
     check_bool,
-    check_count,
-    check_minutes,
-    check_number,
-    check_optional_name,
     closest,
     describe,
 )
@@ -204,6 +199,8 @@ class AutoMLConfig:
 
     def __post_init__(self) -> None:
         from automl import _config_sections as sections
+        from automl._config_limits import check_limits
+        from automl._config_splits import check_splits
         from automl.tasks.forecasting import _checks as forecast
 
         task = self._check_task()
@@ -214,7 +211,7 @@ class AutoMLConfig:
         )
         self._check_data()
         self._set("primary_metric", self._check_metric(task))
-        self._check_limits(str(self.primary_metric))
+        self._update(check_limits(self, str(self.primary_metric)))
         for name in ("enable_early_stopping", "enable_voting_ensemble", "model_explainability"):
             check_bool(name, getattr(self, name))
         check_bool("enable_dnn", self.enable_dnn)
@@ -242,7 +239,11 @@ class AutoMLConfig:
                 f"`forecasting_parameters`), got {describe(self.featurization)}"
             )
         self._set("early_termination_policy", sections.check_policy(self.early_termination_policy))
-        self._check_splits(task)
+        self._update(check_splits(self, task))
+        for data_field in _DATA_FIELDS if task != "forecasting" else ("training_data",):
+            names = _data.data_columns(data_field, getattr(self, data_field))
+            if names is not None:
+                self.check_columns(names, field=data_field)
         self._set("executor", sections.check_executor(self.executor))
         self._set("seed", sections.check_seed(self.seed))
         self._set("workspace", sections.check_workspace(self.workspace))
@@ -253,6 +254,10 @@ class AutoMLConfig:
 
     def _set(self, name: str, value: object) -> None:
         object.__setattr__(self, name, value)
+
+    def _update(self, values: Mapping[str, object]) -> None:
+        for name, value in values.items():
+            self._set(name, value)
 
     def _check_task(self) -> Task:
         task = self.task
@@ -286,130 +291,6 @@ class AutoMLConfig:
             value = getattr(self, name)
             if value is not None:
                 _data.check_data(name, value, min_rows=2 if name == "training_data" else 1)
-
-    def _check_limits(self, metric: str) -> None:
-        from automl import _config_sections as sections
-
-        local = "Azure's cloud minimum is 15 minutes; locally any time > 0 works, e.g. 0.25"
-        minutes = self.experiment_timeout_minutes
-        hours = self.experiment_timeout_hours
-        minutes = (
-            None if minutes is None else check_minutes("experiment_timeout_minutes", minutes, local)
-        )
-        if hours is not None:
-            hours = check_minutes("experiment_timeout_hours", hours, "e.g. 0.25 for 15 minutes")
-        total = sections.pick_alias(
-            "experiment_timeout_minutes",
-            minutes,
-            "experiment_timeout_hours",
-            None if hours is None else hours * 60,
-            "minutes",
-        )
-        self._set("experiment_timeout_minutes", total)
-        self._set("experiment_timeout_hours", None)  # folded in, so that replace() works
-        if self.iteration_timeout_minutes is not None:
-            trial = check_minutes("iteration_timeout_minutes", self.iteration_timeout_minutes)
-            self._set("iteration_timeout_minutes", trial)
-        trials = [
-            None if value is None else check_count(name, value, hint="the trials to run in all")
-            for name, value in (("max_trials", self.max_trials), ("iterations", self.iterations))
-        ]
-        count = sections.pick_alias("max_trials", trials[0], "iterations", trials[1], "trials")
-        final = DEFAULT_MAX_TRIALS if count is None else int(count)
-        self._set("max_trials", final)
-        self._set("iterations", None)
-        self._set(
-            "max_concurrent_iterations",
-            check_count("max_concurrent_iterations", self.max_concurrent_iterations),
-        )
-        cores = self.max_cores_per_iteration
-        if (
-            isinstance(cores, bool)
-            or not isinstance(cores, numbers.Integral)
-            or not (cores == -1 or cores >= 1)
-        ):
-            raise AutoMLConfigError(
-                f"`max_cores_per_iteration` must be -1 (all cores) or an int >= 1, got "
-                f"{describe(cores)}"
-            )
-        self._set("max_cores_per_iteration", int(cores))
-        gpus = check_number("gpus_per_iteration", self.gpus_per_iteration, "a number >= 0")
-        if gpus < 0 or (gpus > 1 and gpus != int(gpus)):
-            raise AutoMLConfigError(
-                "`gpus_per_iteration` must be 0, a fraction of one GPU (0.25) or a whole "
-                f"number of GPUs, got {describe(self.gpus_per_iteration)}"
-            )
-        self._set("gpus_per_iteration", gpus)
-        if self.mem_in_mb is not None:
-            self._set("mem_in_mb", check_count("mem_in_mb", self.mem_in_mb))
-        bounds = None
-        if self.task == "forecasting":
-            from automl.tasks.forecasting._checks import FORECAST_METRIC_BOUNDS
-
-            bounds = FORECAST_METRIC_BOUNDS[metric]
-        self._set(
-            "experiment_exit_score",
-            sections.check_exit_score(self.experiment_exit_score, metric, bounds),
-        )
-
-    def _check_splits(self, task: str) -> None:
-        from automl import _config_sections as sections
-
-        if task == "forecasting":
-            self._check_forecast_splits()
-            return
-        size, folds, columns = sections.check_validation(
-            task,
-            self.validation_data is not None,
-            self.validation_size,
-            self.n_cross_validations,
-            self.cv_split_column_names,
-        )
-        self._set("validation_size", size)
-        self._set("n_cross_validations", folds)
-        self._set("cv_split_column_names", columns)
-        self._set("test_size", sections.check_test(self.test_data is not None, self.test_size))
-        weight = check_optional_name("weight_column_name", self.weight_column_name)
-        label = self.label_column_name
-        if weight == label:
-            raise AutoMLConfigError(
-                f"`weight_column_name` must differ from `label_column_name`, got {weight!r} "
-                "for both"
-            )
-        for name in columns or ():
-            if name in (label, weight):
-                role = "label_column_name" if name == label else "weight_column_name"
-                raise AutoMLConfigError(
-                    f"`cv_split_column_names` must not name the `{role}` column, got {name!r}"
-                )
-        self._set("positive_label", sections.check_positive_label(task, self.positive_label))
-        for data_field in _DATA_FIELDS:
-            names = _data.data_columns(data_field, getattr(self, data_field))
-            if names is not None:
-                self.check_columns(names, field=data_field)
-
-    def _check_forecast_splits(self) -> None:
-        from automl import _config_sections as sections
-        from automl.tasks.forecasting import _checks as forecast
-
-        folds = forecast.check_forecast_validation(
-            validation_data_given=self.validation_data is not None,
-            validation_size=self.validation_size,
-            n_cross_validations=self.n_cross_validations,
-            cv_split_column_names=self.cv_split_column_names,
-            test_data_given=self.test_data is not None,
-            test_size=self.test_size,
-            weight_column_name=self.weight_column_name,
-        )
-        self._set("n_cross_validations", folds)
-        self._set("validation_size", None)
-        self._set("test_size", None)
-        self._set(
-            "positive_label", sections.check_positive_label("forecasting", self.positive_label)
-        )
-        names = _data.data_columns("training_data", self.training_data)
-        if names is not None:
-            self.check_columns(names)
 
     # -- what the experiment asks ----------------------------------------------------------
 
@@ -564,28 +445,7 @@ class AutoMLConfig:
                 or executor not given again, or any bad value.
         """
         names = [item.name for item in dataclasses.fields(cls)]
-        if not isinstance(data, Mapping):
-            raise AutoMLConfigError(
-                f"`data` must be a mapping of field names, got {describe(data)}"
-            )
-        for key in [*data, *overrides]:
-            if key not in names:
-                raise AutoMLConfigError(
-                    f"unknown AutoMLConfig field {key!r}{closest(str(key), names)}; valid "
-                    f"fields: {', '.join(names)}"
-                )
-        values = dict(data)
-        for name in _DATA_FIELDS:
-            if name in values and name not in overrides:
-                values[name] = _data.data_from_description(name, values[name])
-        executor = values.get("executor")
-        if isinstance(executor, Mapping) and "executor" not in overrides:
-            raise AutoMLConfigError(
-                f"`executor` was the instance {executor.get('instance')!r} and cannot be "
-                "restored; pass it again: AutoMLConfig.from_dict(data, executor=...)"
-            )
-        values.update(overrides)
-        return cls(**values)
+        return cls(**_config_io.values_from_dict(names, data, overrides))
 
     def __eq__(self, other: object) -> bool:
         # In-memory tables compare by identity: a DataFrame's == is element-wise.
@@ -621,22 +481,8 @@ class AutoMLConfig:
         return values
 
     def __repr__(self) -> str:
-        shown = [f"{self.task!r}"]
-        defaults = self.defaults()
-        for item in dataclasses.fields(self):
-            value = getattr(self, item.name)
-            if item.name == "task" or item.name in _ALIASES:
-                continue
-            if item.name in defaults and value == defaults[item.name]:
-                continue
-            if item.name in _DATA_FIELDS:
-                text = _config_io.short_data(value)
-            elif item.name == "workspace":
-                text = repr(_config_io.workspace_text(value))
-            else:
-                text = repr(value)
-            shown.append(f"{item.name}={text}")
-        return f"AutoMLConfig({', '.join(shown)})"
+        shown = {item.name: getattr(self, item.name) for item in dataclasses.fields(self)}
+        return _config_io.config_repr(shown, self.defaults(), _ALIASES)
 
 
 def _label(value: object) -> str:

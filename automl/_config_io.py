@@ -13,9 +13,18 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from automl import _data
-from automl._config_checks import closest
+from automl._config_checks import AutoMLConfigError, closest, describe
 
-__all__ = ["DATA_FIELDS", "V1_HINTS", "check_arguments", "plain", "short_data", "workspace_text"]
+__all__ = [
+    "DATA_FIELDS",
+    "V1_HINTS",
+    "check_arguments",
+    "config_repr",
+    "plain",
+    "short_data",
+    "values_from_dict",
+    "workspace_text",
+]
 
 DATA_FIELDS = ("training_data", "validation_data", "test_data")
 _URL_PASSWORD = re.compile(r"(://[^:/@]+:)[^@]*@")
@@ -107,3 +116,56 @@ def plain(name: str, value: Any) -> Any:
     if isinstance(value, tuple):
         return list(value)
     return value
+
+
+def values_from_dict(
+    names: list[str], data: Mapping[str, Any], overrides: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The constructor arguments of ``AutoMLConfig.from_dict``: ``data`` (data fields as
+    descriptions, read back) with ``overrides`` on top.
+
+    Raises:
+        AutoMLConfigError: ``data`` is no mapping, a key is no field (the valid ones are
+            listed), or an executor instance was not given again.
+    """
+    if not isinstance(data, Mapping):
+        raise AutoMLConfigError(f"`data` must be a mapping of field names, got {describe(data)}")
+    for key in [*data, *overrides]:
+        if key not in names:
+            raise AutoMLConfigError(
+                f"unknown AutoMLConfig field {key!r}{closest(str(key), names)}; valid "
+                f"fields: {', '.join(names)}"
+            )
+    values = dict(data)
+    for name in DATA_FIELDS:
+        if name in values and name not in overrides:
+            values[name] = _data.data_from_description(name, values[name])
+    executor = values.get("executor")
+    if isinstance(executor, Mapping) and "executor" not in overrides:
+        raise AutoMLConfigError(
+            f"`executor` was the instance {executor.get('instance')!r} and cannot be "
+            "restored; pass it again: AutoMLConfig.from_dict(data, executor=...)"
+        )
+    values.update(overrides)
+    return values
+
+
+def config_repr(
+    values: Mapping[str, Any], defaults: Mapping[str, Any], aliases: Mapping[str, str]
+) -> str:
+    """``AutoMLConfig('task', field=value, ...)`` with the fields that differ from their
+    defaults; tables as short descriptions, a workspace URL without its password."""
+    shown = [f"{values['task']!r}"]
+    for name, value in values.items():
+        if name == "task" or name in aliases:
+            continue
+        if name in defaults and value == defaults[name]:
+            continue
+        if name in DATA_FIELDS:
+            text = short_data(value)
+        elif name == "workspace":
+            text = repr(workspace_text(value))
+        else:
+            text = repr(value)
+        shown.append(f"{name}={text}")
+    return f"AutoMLConfig({', '.join(shown)})"
