@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import sqlalchemy as sa
 
@@ -45,16 +45,16 @@ class ExperimentSummary:
     best: float | None
 
 
-def objective_of(config: Any) -> tuple[str | None, str | None]:
+def objective_of(config: Any) -> tuple[str | None, Literal["maximize", "minimize"] | None]:
     """``(metric, goal)`` from an experiment's stored configuration (controller layout)."""
     objective = config.get("objective") if isinstance(config, Mapping) else None
     if not isinstance(objective, Mapping):
         return None, None
     metric, goal = objective.get("primary_metric"), objective.get("goal")
-    return (
-        metric if isinstance(metric, str) else None,
-        goal if goal in ("maximize", "minimize") else None,
-    )
+    checked: Literal["maximize", "minimize"] | None = None
+    if goal == "maximize" or goal == "minimize":
+        checked = goal
+    return (metric if isinstance(metric, str) else None), checked
 
 
 def _check_page(limit: object, offset: object) -> tuple[int, int]:
