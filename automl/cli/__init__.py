@@ -8,6 +8,7 @@
     automl [--workspace W] runs cancel RUN_ID
     automl [--workspace W] sweep FILE.yaml [--name NAME] [--quiet] [--json]
     automl [--workspace W] run JOB.yaml [--name NAME] [--quiet] [--json]
+    automl [--workspace W] studio [--host H] [--port P] [--token T] [--max-upload-mb N]
 
 Every read command prints a table in a terminal and JSON with `--json`.
 """
@@ -18,7 +19,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from automl.cli import _run_command, _store_commands, _sweep_command
+from automl.cli import _run_command, _store_commands, _studio_command, _sweep_command
 
 __all__ = ["CliError", "build_parser", "main"]
 
@@ -43,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     _store_commands.register(commands)
     _sweep_command.register(commands)
     _run_command.register(commands)
+    _studio_command.register(commands)
     return parser
 
 
