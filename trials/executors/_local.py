@@ -19,6 +19,7 @@ from trials.executors._base import Executor
 from trials.executors._events import ArtifactLogged, Event, Reported, TrialFinished, TrialStarted
 from trials.executors._gpus import GpuPool, check_gpu_ids, check_gpu_request, detect_gpus
 from trials.executors._handle import RunningTrial, WorkerHandle
+from trials.executors._local_limits import TrialLimits
 from trials.executors._logs import STDERR_NAME, STDOUT_NAME, log_sizes, read_tail
 from trials.executors._payload import encode_run
 from trials.executors._protocol import (
@@ -120,7 +121,7 @@ class LocalExecutor(Executor):
             )
         self._max_concurrency = max_concurrency
         self._start_method = start_method
-        self._memory_interval = float(memory_check_interval)
+        self._limits = TrialLimits(float(memory_check_interval))
         self._context: Any = None
         self._pool: GpuPool | None = None
         self._workers: list[WorkerHandle] = []
@@ -128,7 +129,6 @@ class LocalExecutor(Executor):
         self._events: list[Event] = []
         self._owners: dict[Any, WorkerHandle] = {}
         self._waitables: list[Any] | None = None
-        self._next_memory_check = 0.0
         self._start_failures = 0
         self._started = False
         self._closed = False
@@ -246,8 +246,11 @@ class LocalExecutor(Executor):
         end = monotonic() + timeout
         while True:
             now = monotonic()
-            self._enforce_limits(now)
-            wait_for = 0.0 if self._events else max(0.0, min(end, self._next_check(now)) - now)
+            for worker, reason in self._limits.over(list(self._workers), now):
+                if worker.trial is not None:  # not ended by an earlier kill of this pass
+                    self._kill_trial(worker, "failed", reason)
+            soonest = min(end, self._limits.next_check(self._workers))
+            wait_for = 0.0 if self._events else max(0.0, soonest - now)
             ready = wait(self._wait_list(), wait_for)
             if ready:
                 self._handle_ready(ready)
@@ -451,50 +454,6 @@ class LocalExecutor(Executor):
                 worker, status, {}, reason, None, duration, log_sizes(trial.spec.artifact_dir)
             )
         self._replace(worker)
-
-    # -- limits -------------------------------------------------------------------------
-
-    def _next_check(self, now: float) -> float:
-        soonest = math.inf
-        for worker in self._workers:
-            trial = worker.trial
-            if trial is None:
-                continue
-            if trial.deadline is not None and trial.deadline < soonest:
-                soonest = trial.deadline
-            if trial.mem_cap_bytes is not None and self._next_memory_check < soonest:
-                soonest = self._next_memory_check
-        return soonest
-
-    def _enforce_limits(self, now: float) -> None:
-        sample_memory = now >= self._next_memory_check
-        capped: list[WorkerHandle] = []
-        for worker in list(self._workers):
-            trial = worker.trial
-            if trial is None:
-                continue
-            if trial.deadline is not None and now >= trial.deadline:
-                limit = trial.spec.resources.timeout
-                self._kill_trial(worker, "failed", f"exceeded trial timeout of {limit!r} s")
-            elif sample_memory and trial.mem_cap_bytes is not None:
-                capped.append(worker)
-        if not sample_memory:
-            return
-        self._next_memory_check = now + self._memory_interval
-        if not capped:
-            return
-        trees = _process_tree.tree_pids(worker.pid for worker in capped)
-        for worker in capped:
-            trial = worker.trial
-            if trial is None or trial.mem_cap_bytes is None:
-                continue
-            resident = _process_tree.resident_bytes(trees[worker.pid])
-            if resident > trial.mem_cap_bytes:
-                reason = (
-                    f"exceeded memory cap of {trial.spec.resources.mem_in_mb} MB "
-                    f"(resident {resident // _MIB} MB)"
-                )
-                self._kill_trial(worker, "failed", reason)
 
     # -- GPUs ---------------------------------------------------------------------------
 
