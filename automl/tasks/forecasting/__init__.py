@@ -8,13 +8,17 @@ learner as a global regressor), the controller, the policies and the registry
 - :mod:`._checks`: what ``AutoMLConfig`` checks for the task;
 - :mod:`._models`: the model catalogue (statistical forecasters, STL variants, regressors);
 - :mod:`._prepare` and :mod:`._folds`: data prep, automatic settings, cached folds;
-- :mod:`._searcher`: :class:`ForecastSearcher` (portfolio, then TPE over the models);
+- :mod:`._searcher`: :class:`ForecastSearcher` (portfolio, then TPE over the models, the
+  VotingEnsemble last);
 - :mod:`._child`: the trial function (one model on every rolling origin);
+- :mod:`._ensemble`: the VotingEnsemble child (greedy Caruana selection over the children's
+  rolling-origin forecasts and quantiles);
+- :mod:`._refit`: the best child (or the ensemble, as a weighted forecaster) refitted within
+  the time left;
 - :mod:`._pipeline`: :class:`ForecastingPipeline`, the fitted best model;
 - :mod:`._experiment`: :func:`run_forecasting`.
 
-Not yet here (TODO): ensembles of forecasts (greedy Caruana selection over the children's
-rolling-origin forecasts), the YAML ``forecasting:`` section, and the TCN forecaster.
+The YAML ``forecasting:`` section of a ``type: automl`` job is read by :mod:`automl._yaml`.
 
 Importing the package is cheap: the names below load on first access.
 

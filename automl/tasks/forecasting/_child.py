@@ -6,8 +6,9 @@ quantiles, and scores the forecast with every forecasting metric
 (:func:`forecasting.forecast_metrics`, averaged over series). After fold ``k`` (0-based) it
 reports the running mean of the primary metric at step ``k + 1``, so that an
 early-termination policy can stop a hopeless child after its first origin, and stops when told
-to. The out-of-fold forecasts of every origin are saved as the artifact ``oof.joblib`` (for
-ensembles of forecasts). It returns the mean over origins of every metric, ``fit_time``
+to. The out-of-fold forecasts of every origin (point and quantiles, with a ``fold`` column)
+are saved as the artifact ``oof.joblib``, which the VotingEnsemble child selects over
+(:mod:`._ensemble`). It returns the mean over origins of every metric, ``fit_time``
 (seconds) and ``cost`` (counted work of one fold).
 """
 
@@ -50,18 +51,39 @@ def _finite(values: Mapping[str, float]) -> dict[str, float]:
     return {name: float(value) for name, value in values.items() if math.isfinite(value)}
 
 
-def train(params: dict[str, Any], ctx: TrialContext, *, cache_dir: str) -> dict[str, float]:
+def train(
+    params: dict[str, Any],
+    ctx: TrialContext,
+    *,
+    cache_dir: str,
+    members: list[tuple[str, str, str]] | None = None,
+    time_left_s: float | None = None,
+) -> dict[str, float]:
     """The trial function of a forecasting child (bound to its cache folder by the target).
 
     Args:
-        params: ``{"learner": model name, "hyperparameters": {...}}``.
+        params: ``{"learner": model name, "hyperparameters": {...}}``, or for the ensemble
+            ``{"ensemble": "VotingEnsemble", "members": [trial indexes]}``.
         ctx: The trial context.
         cache_dir: Folder of the cached folds (:mod:`._folds`).
+        members: For the ensemble: ``(run id, model, oof path)`` of each candidate.
+        time_left_s: For the ensemble: seconds before the search's timeout (None: no limit).
 
     Returns:
         The mean over origins of every forecasting metric, ``fit_time``, ``cost`` and
         ``fallback_series``; only the primary metric's running mean when a policy stopped it.
     """
+    from automl.tasks.forecasting._ensemble import ENSEMBLE_KEY
+
+    if ENSEMBLE_KEY in params:
+        from automl.tasks.forecasting._ensemble import run_ensemble
+
+        return run_ensemble(ctx, cache_dir, members or [], time_left_s)
+    return _train_model(params, ctx, cache_dir)
+
+
+def _train_model(params: dict[str, Any], ctx: TrialContext, cache_dir: str) -> dict[str, float]:
+    """One model on every rolling origin (see the module docstring)."""
     import joblib
     import numpy as np
     import pandas as pd

@@ -6,15 +6,18 @@
 2. Search: the one controller of ``trials`` drives :class:`._searcher.ForecastSearcher` with
    :func:`._child.train` in worker processes, under the config's limits, policy and executor.
    The timeout is a promise (``budget x 1.05 + 5 s``): time is reserved for the refit.
-3. The best completed child (by the primary metric's goal) whose refit fits in the time left is
-   refitted on the whole panel into a :class:`._pipeline.ForecastingPipeline`, saved with
-   joblib and registered with its lineage (the forecasting parameters included).
+   With ``enable_voting_ensemble`` (the default) the last child is a VotingEnsemble: greedy
+   selection over the children's rolling-origin forecasts (:mod:`._ensemble`), asked before
+   the search's deadline (a share of the search time is kept for it).
+3. The best completed child (by the primary metric's goal; the ensemble only when it scores
+   strictly better than every child) whose refit fits in the time left is refitted on the
+   whole panel into a :class:`._pipeline.ForecastingPipeline` (:mod:`._refit`; an ensemble as
+   a :class:`forecasting.models.WeightedForecaster` of its refitted members), saved with
+   joblib and registered with its lineage (the forecasting parameters included). A better
+   run passed over for lack of time is named in the result's ``skipped_models``.
 4. The result is an :class:`~automl.AutoMLResult` (leaderboard with every forecasting metric,
-   guardrails, the registered version).
-
-TODO (later releases): ensembles of forecasts (greedy Caruana selection over the children's
-rolling-origin forecasts, saved by every child as ``oof.joblib``) as the search's last
-children; the YAML ``forecasting:`` section; the TCN forecaster (``enable_dnn``).
+   an ensemble's members and weights as its hyperparameters, guardrails, the registered
+   version).
 """
 
 from __future__ import annotations
@@ -30,29 +33,55 @@ from automl._config_checks import AutoMLConfigError
 from trials import TrialTarget
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from automl._config import AutoMLConfig
     from automl._result import AutoMLResult
     from automl.tasks.forecasting._pipeline import ForecastingPipeline
     from automl.tasks.forecasting._prepare import PreparedForecast
+    from automl.tasks.forecasting._searcher import ForecastSearcher
     from trials import ModelVersion, Run, SweepResult, Workspace
     from trials.executors import TrainFunction
 
 __all__ = ["ForecastChildTarget", "run_forecasting"]
 
 _CHILD = "automl.tasks.forecasting._child:train"
+_ENSEMBLE_SHARE = 0.1
+"""Share of the search time kept after the search's deadline for the ensemble child."""
 
 
 class ForecastChildTarget(TrialTarget):
-    """:func:`._child.train` bound to the experiment's fold cache."""
+    """:func:`._child.train` bound to the experiment's fold cache.
 
-    def __init__(self, cache_dir: str) -> None:
+    The ensemble child's members (trial indexes in its params) are bound as the paths of their
+    saved forecasts, which only this process knows, with the seconds left before ``end``.
+    """
+
+    def __init__(
+        self,
+        cache_dir: str,
+        runs_dir: Path | None = None,
+        searcher: ForecastSearcher | None = None,
+        end: float | None = None,
+    ) -> None:
         self.cache_dir = cache_dir
+        self.runs_dir = runs_dir
+        self.searcher = searcher
+        self.end = end
 
     def for_trial(self, params: Mapping[str, Any]) -> TrainFunction:
-        """The child function with the cache folder bound."""
-        from automl.tasks.forecasting._child import train
+        """The child function with the cache folder (and the ensemble's members) bound."""
+        from automl.tasks.forecasting._child import OOF_ARTIFACT, train
+        from automl.tasks.forecasting._ensemble import ENSEMBLE_KEY, MEMBERS_KEY
 
-        return functools.partial(train, cache_dir=self.cache_dir)
+        if ENSEMBLE_KEY not in params or self.searcher is None or self.runs_dir is None:
+            return functools.partial(train, cache_dir=self.cache_dir)
+        members = [
+            (run_id, learner, str(self.runs_dir / run_id / OOF_ARTIFACT))
+            for run_id, learner in self.searcher.run_ids(list(params[MEMBERS_KEY]))
+        ]
+        left = None if self.end is None else max(0.0, self.end - time.monotonic())
+        return functools.partial(train, cache_dir=self.cache_dir, members=members, time_left_s=left)
 
     def identity(self) -> dict[str, Any]:
         """``{"type": "function", "name": "automl.tasks.forecasting._child:train"}``."""
@@ -87,12 +116,18 @@ def _search(
     except ValueError as error:
         raise AutoMLConfigError(str(error)) from None
     trial_minutes = config.iteration_timeout_minutes
+    voting = bool(config.enable_voting_ensemble)
     limits = Limits(
         max_total_trials=config.max_trials or DEFAULT_MAX_TRIALS,
         max_concurrent_trials=config.max_concurrent_iterations,
-        timeout=_search_timeout(_budget(config), started, False),
+        timeout=_search_timeout(_budget(config), started, voting),
         trial_timeout=None if trial_minutes is None else trial_minutes * 60.0,
     )
+    end = deadline = None
+    if limits.timeout is not None:  # close the search in time for the ensemble child
+        end = time.monotonic() + limits.timeout
+        keep = max(1.0, _ENSEMBLE_SHARE * limits.timeout) if voting else 0.0
+        deadline = end - keep
     goal = METRIC_GOALS[metric]
     searcher = ForecastSearcher(
         models.names,
@@ -103,9 +138,11 @@ def _search(
         seed=config.seed,
         definition={**config.search_config(), "data_fingerprint": data.fingerprint},
         end=ForecastSearchEnd(
+            max_trials=limits.max_total_trials,
+            voting_ensemble=voting,
             exit_score=config.experiment_exit_score,
             early_stopping=bool(config.enable_early_stopping),
-            deadline=None if limits.timeout is None else time.monotonic() + limits.timeout,
+            deadline=deadline,
         ),
     )
     owned = not isinstance(config.executor, Executor)
@@ -117,7 +154,7 @@ def _search(
     objective = Objective(metric, goal)
     controller = Controller(
         searcher,
-        ForecastChildTarget(plan.cache_dir),
+        ForecastChildTarget(plan.cache_dir, workspace.artifact_root / "runs", searcher, end),
         executor,
         make_policy(config.early_termination_policy),
         limits,
@@ -132,78 +169,6 @@ def _search(
         ),
     )
     return controller.run(), dict(models.skipped)
-
-
-def _ranked_children(
-    workspace: Workspace, parent_id: str, metric: str
-) -> list[tuple[Run, dict[str, float]]]:
-    """Completed children with a finite primary metric, best first (ties: lower index)."""
-    import math
-
-    from forecasting import METRIC_GOALS
-
-    sign = 1.0 if METRIC_GOALS[metric] == "maximize" else -1.0
-    ranked: list[tuple[float, Run, dict[str, float]]] = []
-    for run in workspace.children(parent_id):
-        if str(run.status) != "completed":
-            continue
-        metrics = workspace.final_metrics(run.id)
-        value = metrics.get(metric)
-        if value is None or not math.isfinite(value):
-            continue
-        ranked.append((sign * value, run, metrics))
-    ranked.sort(key=lambda item: (-item[0], item[1].index or 0))
-    return [(run, metrics) for _, run, metrics in ranked]
-
-
-def _refit(data: PreparedForecast, run: Run) -> ForecastingPipeline:
-    """The child's model refitted on the whole panel."""
-    from automl.tasks.forecasting._models import build_forecaster
-    from automl.tasks.forecasting._pipeline import ForecastingPipeline
-
-    algorithm = str(run.params["learner"])
-    hyperparameters = dict(run.params.get("hyperparameters") or {})
-    plan = data.plan
-    forecaster = build_forecaster(algorithm, hyperparameters, plan.settings)
-    forecaster.fit(
-        data.prepared.panel, freq=plan.freq, seasonality=plan.seasonality, horizon=plan.horizon
-    )
-    return ForecastingPipeline(
-        forecaster,
-        data.prepared,
-        horizon=plan.horizon,
-        algorithm=algorithm,
-        hyperparameters=hyperparameters,
-        quantiles=plan.quantiles,
-    )
-
-
-def _choose_and_refit(
-    config: AutoMLConfig,
-    workspace: Workspace,
-    data: PreparedForecast,
-    ranked: list[tuple[Run, dict[str, float]]],
-    started: float,
-    name: str,
-) -> tuple[Any, Run | None, dict[str, float], ModelVersion | None]:
-    """Refit the best child whose refit fits in the time left (one fold's fit, scaled up);
-    a child this experiment registered before (a resumed experiment) is loaded instead."""
-    from automl._experiment import _budget, _registered_version
-    from automl._models import load_model
-    from automl.tasks.forecasting._child import FIT_TIME
-
-    budget = _budget(config)
-    for run, metrics in ranked:
-        existing = _registered_version(workspace, name, run)
-        if existing is not None:
-            model = load_model(workspace, existing.name, existing.version)
-            return model, run, metrics, existing
-        if budget is not None:
-            estimate = 1.5 * metrics.get(FIT_TIME, 0.0) / max(1, data.plan.n_folds) + 0.5
-            if estimate > budget - (time.monotonic() - started):
-                continue
-        return _refit(data, run), run, metrics, None
-    return None, None, {}, None
 
 
 def _register(
@@ -246,6 +211,29 @@ def _register(
     )
 
 
+def _with_ensemble_members(workspace: Workspace, board: pd.DataFrame) -> pd.DataFrame:
+    """The leaderboard with each ensemble's members and weights as its hyperparameters."""
+    import pandas as pd
+
+    from automl.tasks.forecasting._ensemble import ENSEMBLE_ARTIFACT
+
+    if "kind" not in board.columns or "run_id" not in board.columns:
+        return board
+    values = list(board["hyperparameters"])
+    for position, (kind, run_id) in enumerate(zip(board["kind"], board["run_id"], strict=True)):
+        path = workspace.artifact_root / "runs" / str(run_id) / ENSEMBLE_ARTIFACT
+        if kind != "ensemble" or not path.is_file():
+            continue
+        members = json.loads(path.read_text(encoding="utf-8"))["members"]
+        values[position] = {
+            "members": [item["learner"] for item in members],
+            "weights": [round(float(item["weight"]), 6) for item in members],
+            "member_run_ids": [item["run_id"] for item in members],
+        }
+    board["hyperparameters"] = pd.Series(values, index=board.index, dtype=object)
+    return board
+
+
 def _write_guardrails(workspace: Workspace, name: str, data: PreparedForecast) -> Path:
     folder = workspace.artifact_root / "automl" / name
     folder.mkdir(parents=True, exist_ok=True)
@@ -278,6 +266,7 @@ def run_forecasting(config: AutoMLConfig, *, show_output: bool = True) -> AutoML
     from automl._experiment import _new_name, _open_workspace
     from automl._result import AutoMLResult, leaderboard_frame
     from automl.tasks.forecasting._prepare import PreparedForecast
+    from automl.tasks.forecasting._refit import choose_and_refit, ranked_children
     from forecasting import FORECAST_METRICS
 
     started = time.monotonic()
@@ -287,13 +276,20 @@ def run_forecasting(config: AutoMLConfig, *, show_output: bool = True) -> AutoML
     _write_guardrails(workspace, name, data)
     sweep, skipped = _search(config, workspace, name, data, started, show_output)
     metric = str(config.primary_metric)
-    ranked = _ranked_children(workspace, sweep.parent_run_id, metric)
-    model, best_run, best_metrics, version = _choose_and_refit(
-        config, workspace, data, ranked, started, name
+    ranked = ranked_children(workspace, sweep.parent_run_id, metric)
+    chosen = choose_and_refit(config, workspace, data, ranked, started, name)
+    model, best_run, best_metrics, version = (
+        chosen.model,
+        chosen.run,
+        chosen.metrics,
+        chosen.version,
     )
     if model is not None and best_run is not None and version is None:
         version = _register(config, workspace, name, model, best_run, sweep.parent_run_id, data)
-    board = leaderboard_frame(sweep.leaderboard, FORECAST_METRICS)
+    board = _with_ensemble_members(
+        workspace, leaderboard_frame(sweep.leaderboard, FORECAST_METRICS)
+    )
+    skipped = {**skipped, **chosen.passed_over}
     return AutoMLResult(
         experiment_name=name,
         parent_run_id=sweep.parent_run_id,

@@ -14,6 +14,13 @@ Children are proposed as ``{"learner": <model>, "hyperparameters": {...}}`` (see
    (TPE, then random sampling over the whole space), up to :data:`RETRIES` times, and taken
    as it is after that.
 
+3. **VotingEnsemble** (``voting_ensemble``): the last child, greedy ensemble selection over
+   the rolling-origin forecasts of the best completed children (:mod:`._ensemble`). It takes
+   the last index before ``max_trials``, once every earlier child is told (so the same seed
+   gives the same ensemble), or is asked as soon as the search closes (deadline, exit score,
+   early stopping) over the children completed by then; running children are then stopped
+   (:meth:`ForecastSearcher.preempt`) so that it is not kept out of the budget.
+
 The search ends at the trial limit, the deadline, the exit score, or (``early_stopping``)
 after 20 children past the portfolio without improvement. Deterministic: the proposal for a
 trial index depends only on the seed, the index and the outcomes told before it (in index
@@ -42,19 +49,27 @@ _NO_IMPROVEMENT_WINDOW = 20
 RETRIES = 8
 """Proposals tried per trial before a repeated configuration is accepted."""
 _SALT = 1_000_003
+MAX_ENSEMBLE_CANDIDATES = 20
+"""The best completed children an ensemble selects from."""
 
 
 @dataclass(frozen=True)
 class ForecastSearchEnd:
-    """When the search closes (ensembles of forecasts are not asked yet).
+    """When the search closes, and whether a VotingEnsemble ends it.
 
     Attributes:
+        max_trials: The trial-count limit; the ensemble takes the last index.
+        voting_ensemble: Ask a VotingEnsemble child at the end (Azure's
+            ``enable_voting_ensemble``).
         exit_score: Stop once a child reaches this value of the primary metric.
         early_stopping: Stop once the best score has not improved for 20 children after the
             portfolio (Azure's ``enable_early_stopping``).
-        deadline: ``time.monotonic()`` value after which nothing more is asked.
+        deadline: ``time.monotonic()`` value after which no search child is asked (the
+            ensemble is asked then, over the children completed by then).
     """
 
+    max_trials: int | None = None
+    voting_ensemble: bool = False
     exit_score: float | None = None
     early_stopping: bool = False
     deadline: float | None = None
@@ -112,9 +127,12 @@ class ForecastSearcher(Searcher):
         self._tried = {_config_key(name, config) for name, config in self._portfolio}
         self._told: list[tuple[int, dict[str, Any], float | None, str]] = []
         self._scores: dict[int, float] = {}
+        self._runs: dict[int, tuple[str, str]] = {}
         self._told_indexes: set[int] = set()
         self._best_index: int | None = None
         self._closed = False
+        self._ensemble_asked = False
+        self._ensemble_index: int | None = None
 
     def _build_portfolio(self) -> list[tuple[str, dict[str, Any]]]:
         from automl.tasks.forecasting._models import is_regressor, model_cost, model_defaults
@@ -163,9 +181,44 @@ class ForecastSearcher(Searcher):
             return len(since) >= _NO_IMPROVEMENT_WINDOW
         return False
 
+    def run_ids(self, indexes: Sequence[int]) -> list[tuple[str, str]]:
+        """``(run id, model name)`` of the completed children at ``indexes``."""
+        return [self._runs[i] for i in indexes if i in self._runs]
+
+    def _wants_ensemble(self) -> bool:
+        return self._end.voting_ensemble and not self._ensemble_asked
+
+    def _ensemble(self) -> TrialRequest | None:
+        """A VotingEnsemble over the best completed children (None: fewer than two)."""
+        from automl.tasks.forecasting._ensemble import ENSEMBLE_KEY, MEMBERS_KEY, VOTING
+
+        ranked = sorted(self._scores.items(), key=lambda item: (-item[1], item[0]))
+        members = [i for i, _ in ranked[:MAX_ENSEMBLE_CANDIDATES]]
+        if len(members) < 2:
+            return None
+        params = {ENSEMBLE_KEY: VOTING, MEMBERS_KEY: members}
+        return TrialRequest(params, tags={"learner": VOTING, "phase": "ensemble"}, kind="ensemble")
+
     def ask(self, index: int) -> TrialRequest | None:
-        """A portfolio child, then a TPE proposal; None once the search closes."""
-        if self._closed or self._closing():
+        """A portfolio child, then a TPE proposal, the VotingEnsemble last; None once the
+        search closes."""
+        if self._closed:
+            return None
+        closing = self._closing()
+        limit = self._end.max_trials
+        if self._wants_ensemble() and (closing or (limit is not None and index >= limit - 1)):
+            running = [i for i in range(index) if i not in self._told_indexes]
+            if not closing and running:
+                return None  # asked again once every running child is told
+            request = self._ensemble()
+            if request is not None:
+                self._ensemble_asked = True
+                self._ensemble_index = index
+                self._closed = closing
+                return request
+            if closing and running:
+                return None  # asked again once they are told: they may make two children
+        if closing:
             self._closed = True
             return None
         if index < len(self._portfolio):
@@ -214,9 +267,23 @@ class ForecastSearcher(Searcher):
                 self._tell_sampler(self._sampler, *told)
         return self._sampler
 
+    def preempt(self, running: Sequence[int]) -> tuple[list[int], str]:
+        """Once the search closes with the ensemble still to ask (and two completed children
+        to build it from), stop the running search children: they would hold every slot past
+        the deadline, keeping the ensemble out."""
+        if not self._wants_ensemble() or len(self._scores) < 2 or not self._closing():
+            return [], ""  # nothing to make room for: an ensemble needs two children
+        children = [index for index in running if index != self._ensemble_index]
+        return children, "stopped at the search deadline to make room for the ensemble"
+
     def tell(self, outcome: TrialOutcome) -> None:
         """Record the child's score and tell the Bayesian phase (higher is better)."""
+        from automl.tasks.forecasting._ensemble import ENSEMBLE_KEY
+
         self._told_indexes.add(outcome.index)
+        if ENSEMBLE_KEY in outcome.params:  # also when a resumed experiment replays it
+            self._ensemble_asked = True
+            return
         name = outcome.params.get(_LEARNER_KEY)
         if name not in self._spaces:
             return
@@ -227,6 +294,7 @@ class ForecastSearcher(Searcher):
         score = None if value is None else self._score(value)
         if outcome.status == "completed" and score is not None and math.isfinite(score):
             self._scores[outcome.index] = score
+            self._runs[outcome.index] = (outcome.run_id, str(name))
             best = self._best_index
             if best is None or score > self._scores[best]:
                 self._best_index = outcome.index
@@ -258,6 +326,7 @@ class ForecastSearcher(Searcher):
             "primary_metric": self._metric,
             "seed": self._seed,
             "models": list(self._models),
+            "voting_ensemble": self._end.voting_ensemble,
             "portfolio": [
                 {_LEARNER_KEY: name, "hyperparameters": config} for name, config in self._portfolio
             ],

@@ -30,8 +30,12 @@ def test_leaderboard_holds_the_statistical_models_best_first(forecast_run: AutoM
     board = forecast_run.leaderboard
     assert len(board) == 6
     assert (board["status"] == "completed").all()
-    assert set(board["algorithm"]) <= STATISTICAL
+    assert set(board["algorithm"]) <= STATISTICAL | {"VotingEnsemble"}
     assert {"Naive", "SeasonalNaive", "Average"} <= set(board["algorithm"])
+    # The voting ensemble is the last child (max_trials=6: five models, then the ensemble).
+    [ensemble] = board.index[board["kind"] == "ensemble"].tolist()
+    assert board.at[ensemble, "algorithm"] == "VotingEnsemble"
+    assert board.at[ensemble, "index"] == 5
     for metric in FORECAST_METRICS:
         assert metric in board.columns
     scores = board[NRMSE].tolist()
@@ -48,6 +52,8 @@ def test_children_report_once_per_rolling_origin(forecast_run: AutoMLResult) -> 
     workspace = forecast_run.workspace
     assert workspace is not None
     for child in forecast_run.children:
+        if child.kind == "ensemble":  # no origins of its own: it combines the children's
+            continue
         history = workspace.metric_history(child.id, NRMSE)
         assert sorted(history["step"].unique().tolist())[:2] == [1, 2]
         assert "oof.joblib" in {artifact.name for artifact in workspace.artifacts(child.id)}
@@ -123,7 +129,7 @@ def test_forecasting_past_the_horizon_is_an_error(forecast_run: AutoMLResult) ->
 
 
 @pytest.mark.slow
-def test_same_seed_and_max_trials_give_the_same_leaderboard(
+def test_same_seed_and_max_trials_give_the_same_leaderboard_ensemble_and_forecasts(
     forecast_run: AutoMLResult, tmp_path: Path
 ) -> None:
     again = forecast_config(tmp_path / "ws", experiment_name="daily").fit(show_output=False)
@@ -132,6 +138,19 @@ def test_same_seed_and_max_trials_give_the_same_leaderboard(
     second = again.leaderboard[columns].sort_values("index").reset_index(drop=True)
     pd.testing.assert_frame_equal(first, second)
     assert [run.params for run in again.children] == [run.params for run in forecast_run.children]
+    # The same ensemble (members and weights), refitted into the same forecasts.
+    ensemble = forecast_run.leaderboard["kind"] == "ensemble"
+    kept = again.leaderboard["kind"] == "ensemble"
+    mine = forecast_run.leaderboard.loc[ensemble, "hyperparameters"].iloc[0]
+    theirs = again.leaderboard.loc[kept, "hyperparameters"].iloc[0]
+    assert (mine["members"], mine["weights"]) == (theirs["members"], theirs["weights"])
+    mine_model, their_model = forecast_run.best_model, again.best_model
+    assert isinstance(mine_model, ForecastingPipeline)
+    assert isinstance(their_model, ForecastingPipeline)
+    future = future_frame()
+    pd.testing.assert_frame_equal(
+        their_model.forecast_quantiles(future), mine_model.forecast_quantiles(future)
+    )
 
 
 def test_global_regressor_with_a_known_covariate(tmp_path: Path) -> None:
@@ -152,7 +171,7 @@ def test_global_regressor_with_a_known_covariate(tmp_path: Path) -> None:
         n_cross_validations="auto",
     ).fit(show_output=False)
     board = result.leaderboard
-    assert set(board["algorithm"]) == {"ElasticNet", "SeasonalNaive"}
+    assert set(board["algorithm"]) == {"ElasticNet", "SeasonalNaive", "VotingEnsemble"}
     assert (board["status"] == "completed").all()
     assert result.primary_metric == "mean_absolute_scaled_error"
     model = result.best_model
