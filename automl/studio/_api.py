@@ -70,16 +70,18 @@ def validate_experiment(context: Context, form: Annotated[dict[str, Any], Body()
 
 @router.post("/experiments", status_code=201, summary="Start an AutoML experiment")
 def start_experiment(context: Context, form: Annotated[dict[str, Any], Body()]) -> Any:
+    from automl.studio._wizard import SpecError
     from trials import NotFoundError
 
     spec, name = _spec(context, form)
-    try:
-        context.workspace.get_experiment(name)
-    except NotFoundError:
-        pass
-    else:
-        from automl.studio._wizard import SpecError
-
+    taken = context.jobs.get(name) is not None
+    if not taken:
+        try:
+            context.workspace.get_experiment(name)
+            taken = True
+        except NotFoundError:
+            pass
+    if taken:
         raise SpecError(
             "experiment_name",
             f"`experiment_name` {name!r} is taken by an existing experiment; choose a new "
