@@ -9,7 +9,8 @@ error listing the valid keys at its level.
 ==========================================  =================================================
 v2 key                                      AutoMLConfig field
 ==========================================  =================================================
-``task``                                    ``task`` (classification, regression)
+``task``                                    ``task`` (classification, regression,
+                                            forecasting)
 ``primary_metric``                          ``primary_metric`` (``auc_weighted`` ->
                                             ``AUC_weighted``; case and ``_`` ignored)
 ``target_column_name``                      ``label_column_name``
@@ -33,6 +34,8 @@ v2 key                                      AutoMLConfig field
 ``limits.max_cores_per_trial``              ``max_cores_per_iteration``
 ``limits.exit_score``                       ``experiment_exit_score``
 ``limits.enable_early_termination``         ``enable_early_stopping``
+``forecasting``                             ``forecasting_parameters`` (the v2 names, see
+                                            :mod:`automl._yaml_forecasting`)
 ``training.allowed_training_algorithms``    ``allowed_models`` (``light_gbm`` -> LightGBM)
 ``training.blocked_training_algorithms``    ``blocked_models``
 ``training.enable_vote_ensemble``           ``enable_voting_ensemble``
@@ -62,6 +65,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from automl import _yaml_forecasting as forecast
 from automl import _yaml_values as values
 from automl._config import AutoMLConfig
 from automl._config_checks import AutoMLConfigError
@@ -186,6 +190,7 @@ TABLE: tuple[V2Key, ...] = (
         lambda v, c, w: values.read_featurization(v, w),
         lambda v, c, w: values.write_featurization(v),
     ),
+    V2Key("forecasting", "forecasting_parameters", forecast.reader, forecast.writer),
     V2Key("limits.timeout_minutes", "experiment_timeout_minutes", write=_number),
     V2Key("limits.trial_timeout_minutes", "iteration_timeout_minutes", write=_number),
     V2Key("limits.max_trials", "max_trials"),
@@ -196,14 +201,14 @@ TABLE: tuple[V2Key, ...] = (
     V2Key(
         "training.allowed_training_algorithms",
         "allowed_models",
-        lambda v, c, w: values.read_algorithms(v, w, c.notices, blocking=False),
-        lambda v, c, w: values.write_algorithms(v),
+        lambda v, c, w: forecast.read_algorithms(v, c.task, w, c.notices, blocking=False),
+        lambda v, c, w: forecast.write_algorithms(v, c.task),
     ),
     V2Key(
         "training.blocked_training_algorithms",
         "blocked_models",
-        lambda v, c, w: values.read_algorithms(v, w, c.notices, blocking=True),
-        lambda v, c, w: values.write_algorithms(v),
+        lambda v, c, w: forecast.read_algorithms(v, c.task, w, c.notices, blocking=True),
+        lambda v, c, w: forecast.write_algorithms(v, c.task),
     ),
     V2Key("training.enable_vote_ensemble", "enable_voting_ensemble"),
     V2Key("training.enable_stack_ensemble", "enable_stack_ensemble"),
@@ -262,7 +267,6 @@ _HINTS: Mapping[str, Mapping[str, str]] = {
         "queue_settings": "there is no job queue locally; remove it",
         "outputs": "the best model is registered in the workspace; there are no outputs",
         "environment_variables": "set environment variables before `automl run`",
-        "forecasting": "forecasting comes with its own release of openaml",
         "search_space": "AutoML searches each model's own space; a search space is for "
         "`type: sweep` jobs",
     },
@@ -403,13 +407,6 @@ def parse_automl_job(
         if name not in kwargs:
             raise AutoMLJobError(f"`{path}` is required; an AutoML job needs task, "
                                  "target_column_name and training_data")  # fmt: skip
-    if str(kwargs["task"]).strip().lower() == "forecasting":
-        raise AutoMLJobError(
-            "`task` must be classification or regression in an AutoML job YAML for now, got "
-            "'forecasting': forecasting comes with its own release of the YAML jobs (the "
-            "`forecasting:` section); from Python, AutoMLConfig(task='forecasting', "
-            "forecasting_parameters=...) forecasts"
-        )
     if "experiment_name" not in kwargs and source is not None:
         kwargs["experiment_name"] = stem_name(Path(source))
     if workspace is not None:
@@ -439,6 +436,8 @@ def _in_yaml_words(message: str) -> str:
         name, rest = match.group(1), match.group(2)
         if name == "featurization" and rest.startswith(".column_purposes"):
             rest = ".column_name_and_types" + rest[len(".column_purposes") :]
+        if name == "forecasting_parameters" and rest.startswith("."):
+            rest = "." + forecast.v2_key(rest[1:])
         return f"`{FIELD_PATHS.get(name, name)}{rest}`"
 
     return _BACKTICKED.sub(swap, message)
@@ -469,7 +468,7 @@ def config_to_yaml_mapping(
         ...
         automl._yaml_values.AutoMLJobError: `training_data` is an in-memory DataFrame, ...
     """
-    context = _Context(None if base_dir is None else Path(base_dir), [])
+    context = _Context(None if base_dir is None else Path(base_dir), [], config.task)
     defaults = config.defaults()
     out: dict[str, Any] = {"type": "automl"}
     for row in TABLE:

@@ -158,7 +158,12 @@ def read_metric(value: object, task: object) -> object:
     """
     if not isinstance(value, str):
         return value
-    names = metric_names(task) if task in ("classification", "regression") else tuple(METRICS)
+    if task == "forecasting":
+        from forecasting import FORECAST_METRICS
+
+        names: tuple[str, ...] = FORECAST_METRICS
+    else:
+        names = metric_names(task) if task in ("classification", "regression") else tuple(METRICS)
     for name in names:
         if fold(name) == fold(value):
             return name

@@ -25,6 +25,7 @@ from automl._yaml import (
 )
 from automl._yaml_values import ALGORITHMS
 from featurization import FeaturizationConfig
+from forecasting import ForecastingParameters
 from trials.executors import LocalExecutor
 from trials.policies import BanditPolicy
 
@@ -87,6 +88,10 @@ SAMPLES: dict[str, tuple[Any, Any]] = {
     "training.enable_model_explainability": (False, False),
     "training.enable_dnn_training": (True, True),
     "training.seed": (3, 3),
+    "forecasting": ({"time_column_name": "date", "forecast_horizon": 7,
+                     "time_series_id_column_names": ["store"], "frequency": "D"},
+                    ForecastingParameters("date", forecast_horizon=7,
+                                          time_series_id_column_names="store", freq="D")),
     "sweep.early_termination": ({"type": "bandit", "slack_factor": 0.2, "evaluation_interval": 1,
                                  "delay_evaluation": 0}, BanditPolicy(slack_factor=0.2)),
     "resources.mem_in_mb": (1024, 1024),
@@ -99,7 +104,9 @@ CONTEXT: dict[str, dict[str, Any]] = {
     "validation_data": {},
     "cv_split_column_names": {},
     "target_column_name": {"task": "regression"},
-}
+    "forecasting": {"task": "forecasting", "target_column_name": "sales",
+                    "training_data": {"type": "uri_file", "path": "daily.csv"}},
+}  # fmt: skip
 
 
 @pytest.fixture
@@ -118,8 +125,7 @@ def test_the_table_covers_every_field_once() -> None:
     fields = [row.field for row in TABLE]
     assert len(fields) == len(set(fields))
     every = {item.name for item in dataclasses.fields(AutoMLConfig)}
-    # The CLI's --workspace, not the file; the YAML `forecasting:` section comes later.
-    not_in_yaml = {"workspace", "forecasting_parameters"}
+    not_in_yaml = {"workspace"}  # the CLI's --workspace, not the file
     assert set(fields) | set(AutoMLConfig.ALIASES) | not_in_yaml == every
     assert set(SAMPLES) == {row.path for row in TABLE}
     assert FIELD_PATHS["iterations"] == "limits.max_trials"
@@ -230,7 +236,8 @@ def test_the_workspace_comes_from_outside(tmp_path: Path) -> None:
         (minimal(label_column_name="y"), r"AutoMLConfig's `label_column_name` is "
          r"`target_column_name` in the YAML"),
         (minimal(name="run-1"), r"unknown key 'name'.*name the experiment with"),
-        (minimal(forecasting={}), r"forecasting comes with its own release"),
+        (minimal(forecasting={"time_column_name": "date"}), r"^`forecasting` must be None for "
+         r"task 'classification'.*set task='forecasting' to forecast"),
         (minimal(**{"limits.max_total_trials": 3}), r"unknown key 'max_total_trials' in "
          r"`limits`; valid keys: enable_early_termination, exit_score, max_concurrent_trials, "
          r"max_cores_per_trial, max_nodes, max_trials, .*AutoML's trial count is "
@@ -287,7 +294,7 @@ def test_unknown_keys_list_the_valid_ones(job: dict[str, Any], match: str) -> No
          r"^`featurization.column_name_and_types\['age'\]` must be one of"),
         ({"featurization": {"enable_dnn_featurization": True}}, r"no DNN featurization"),
         ({"log_verbosity": "loud"}, r"^`log_verbosity` must be one of not_set, debug, info"),
-        ({"task": "forecasting"}, r"^`task` must be .*forecasting comes with its own release"),
+        ({"task": "forecasting"}, r"^`forecasting` is required for task 'forecasting'"),
         ({"experiment_name": "a b"}, r"^`experiment_name` must start with a letter or digit"),
         ({"resources.mem_in_mb": 0}, r"^`resources.mem_in_mb` must be an int >= 1"),
         ({"resources.gpus_per_trial": -1}, r"^`resources.gpus_per_trial` must be 0, a fraction"),

@@ -126,18 +126,3 @@ def test_a_horizon_below_one_is_an_error_of_the_parameters() -> None:
 def test_allowed_models_take_any_spelling() -> None:
     config = make(allowed_models=["light_gbm", "stl_theta", "seasonal-naive"])
     assert config.allowed_models == ("LightGBM", "STL-Theta", "SeasonalNaive")
-
-
-def test_a_yaml_job_cannot_forecast_yet(tmp_path: Any) -> None:
-    from automl import AutoMLJobError
-    from automl._yaml import parse_automl_job
-
-    daily_frame(n=30).to_csv(tmp_path / "train.csv", index=False)
-    job = {
-        "type": "automl",
-        "task": "forecasting",
-        "target_column_name": "sales",
-        "training_data": {"type": "mltable", "path": "train.csv"},
-    }
-    with pytest.raises(AutoMLJobError, match=r"^`task` must be classification or regression"):
-        parse_automl_job(job, base_dir=tmp_path)
