@@ -12,6 +12,7 @@ same loaders read them from there (:func:`read_cached`), so no shared filesystem
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Sequence
@@ -223,10 +224,8 @@ def read_cached(path: str | os.PathLike[str], *, mmap: bool = False) -> Any:
     ``mmap``; anything else as text)."""
     from trials.executors import shared_value
 
-    try:
+    with contextlib.suppress(LookupError):  # not shared: this machine's file
         return shared_value(_SHARED_PREFIX + str(path))
-    except LookupError:
-        pass
     path = Path(path)
     if path.suffix != ".joblib":
         return path.read_text(encoding="utf-8")
