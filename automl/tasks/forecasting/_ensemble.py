@@ -16,8 +16,11 @@ The child returns every forecasting metric of the selected ensemble (the same se
 and saves ``ensemble.json`` (members with their run ids, learners and weights; the selection
 trajectory; the best child's score) and its own forecasts as ``oof.joblib``.
 
-Time: scoring a candidate costs one :func:`~forecasting.forecast_metrics` call per origin. When
-the child is given the seconds it has (a search with a timeout), it times the first scoring
+Time: the exact scoring costs one :func:`~forecasting.forecast_metrics` call per origin and
+candidate. For the metrics it supports, selection scores with
+:class:`._fast_scores.FastScorer` instead (numpy sums over precomputed origins), once it has
+given the exact values on the best candidates; the ensemble's logged metrics are always exact.
+When the child is given the seconds it has (a search with a timeout), it times one scoring
 and keeps only as many candidates (best first) as the selection can score in about half of
 that time; without a timeout it uses every candidate it was given (deterministic).
 """
@@ -27,7 +30,7 @@ from __future__ import annotations
 import json
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -196,7 +199,9 @@ class FoldScorer:
         return self.metrics(values, [metric]).get(metric, math.nan)
 
 
-def _affordable(scorer: FoldScorer, stacked: StackedForecasts, time_left_s: float | None) -> int:
+def _affordable(
+    scorer: Callable[[np.ndarray], float], stacked: StackedForecasts, time_left_s: float | None
+) -> int:
     """How many candidates (best first) the selection can score in its share of the time."""
     from automl.ensembles import VotingSettings
 
@@ -236,6 +241,7 @@ def run_ensemble(
 
     from automl.ensembles import ScoredPredictions, select_voting
     from automl.tasks.forecasting._child import COST, FALLBACKS, FIT_TIME, OOF_ARTIFACT
+    from automl.tasks.forecasting._fast_scores import checked_fast_scorer
     from automl.tasks.forecasting._folds import load_fold, load_plan
 
     started = time.perf_counter()
@@ -248,10 +254,12 @@ def run_ensemble(
             + "".join(f"; {run_id}: {why}" for run_id, why in stacked.skipped.items())
         )
     scorer = FoldScorer(folds, stacked, plan)
-    keep = _affordable(scorer, stacked, time_left_s)
+    fast = checked_fast_scorer(folds, stacked, plan, scorer)
+    selecting: Callable[[np.ndarray], float] = scorer if fast is None else fast
+    keep = _affordable(selecting, stacked, time_left_s)
     for run_id, _ in stacked.members[keep:]:
         stacked.skipped[run_id] = "left out: not enough time to score it"
-    data = ScoredPredictions.build(stacked.arrays[:keep], scorer, goal=scorer.goal)
+    data = ScoredPredictions.build(stacked.arrays[:keep], selecting, goal=scorer.goal)
     result = select_voting(data, seed=plan.seed)
     ensemble = data.average(result.weights)
     metrics = {k: v for k, v in scorer.metrics(ensemble).items() if math.isfinite(v)}
@@ -270,7 +278,8 @@ def run_ensemble(
         "trajectory": list(result.trajectory),
         "candidates": [run_id for run_id, _ in stacked.members[:keep]],
         "skipped": stacked.skipped,
-        "scoring_calls": scorer.calls,
+        "fast_scoring": fast is not None,
+        "exact_scoring_calls": scorer.calls,
     }
     path = ctx.artifact_dir / ENSEMBLE_ARTIFACT
     path.parent.mkdir(parents=True, exist_ok=True)
