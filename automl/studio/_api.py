@@ -22,6 +22,7 @@ Context = Annotated[StudioContext, Depends(studio_context)]
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 _STATUSES = (
     "preparing",
+    "finishing",
     "queued",
     "running",
     "completed",
@@ -74,20 +75,21 @@ def start_experiment(context: Context, form: Annotated[dict[str, Any], Body()]) 
     from trials import NotFoundError
 
     spec, name = _spec(context, form)
-    taken = context.jobs.get(name) is not None
-    if not taken:
-        try:
-            context.workspace.get_experiment(name)
-            taken = True
-        except NotFoundError:
-            pass
-    if taken:
-        raise SpecError(
-            "experiment_name",
-            f"`experiment_name` {name!r} is taken by an existing experiment; choose a new "
-            "name (resume an interrupted one from its page)",
-        )
-    record = context.jobs.start(name, spec)
+    with context.jobs.lock:
+        taken = context.jobs.get(name) is not None
+        if not taken:
+            try:
+                context.workspace.get_experiment(name)
+                taken = True
+            except NotFoundError:
+                pass
+        if taken:
+            raise SpecError(
+                "experiment_name",
+                f"`experiment_name` {name!r} is taken by an existing experiment; choose a "
+                "new name (resume an interrupted one from its page)",
+            )
+        record = context.jobs.start(name, spec)
     return {"name": name, "pid": record.pid, "url": f"/experiments/{name}"}
 
 
@@ -166,16 +168,12 @@ def resume(context: Context, name: str) -> Any:
             f"experiment {name!r} was not started from the studio, so there is no spec to "
             "resume it with; run it again the way it was started (same experiment_name)"
         )
-    detail = _reads.experiment_detail(context.workspace, context.jobs, name)
-    if detail["status"] != "interrupted":
-        return JSONResponse(
-            {
-                "detail": f"experiment {name!r} is {detail['status']}; only an interrupted one "
-                "can be resumed"
-            },
-            409,
-        )
-    record = context.jobs.resume(name)
+    with context.jobs.lock:
+        status = _reads.experiment_detail(context.workspace, context.jobs, name)["status"]
+        if status != "interrupted":
+            message = f"experiment {name!r} is {status}; only an interrupted one can be resumed"
+            return JSONResponse({"detail": message}, 409)
+        record = context.jobs.resume(name)
     return {"name": name, "pid": record.pid}
 
 

@@ -20,6 +20,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -119,6 +120,9 @@ class JobManager:
         self.root = jobs_root
         self.workspace_location = workspace_location
         self._processes: dict[int, subprocess.Popen[bytes]] = {}
+        self.lock = threading.Lock()
+        """Held while checking that a name is free and starting its job (requests run in
+        threads: two clicks on Start must not start two jobs)."""
 
     def folder_for(self, experiment_name: str) -> Path:
         """The record folder of ``experiment_name`` (a safe slug plus a short hash)."""

@@ -92,7 +92,8 @@ def run_row(run: Run) -> dict[str, Any]:
 def live_status(parent: Run | None, job: JobRecord | None, jobs: JobManager) -> str:
     """The experiment's status as the studio shows it.
 
-    ``preparing`` (a studio job before its parent run exists), the parent's status, or
+    ``preparing`` (a studio job before its parent run exists), ``finishing`` (its search
+    has ended and it refits and registers the best model), the parent's status, or
     ``interrupted`` when the store says ``running`` but no process drives it any more
     (heartbeat stale and, for a studio job, its process gone).
     """
@@ -106,7 +107,8 @@ def live_status(parent: Run | None, job: JobRecord | None, jobs: JobManager) -> 
         return str(result.get("status")) if result else "failed"
     status = str(parent.status)
     if status not in ("running", "queued"):
-        return status
+        # The search has ended; a studio job still refits, registers and explains.
+        return "finishing" if alive else status
     if alive:
         return status
     stamp = parent.properties.get("controller")
@@ -183,7 +185,7 @@ def _parent(workspace: Workspace, name: str) -> Run | None:
 
 
 def _time_left(parent: Run | None, job: JobRecord | None, state: str) -> float | None:
-    if parent is None or state not in ("running", "queued", "preparing"):
+    if parent is None or state not in ("running", "queued"):
         return None
     minutes = job.spec.get("experiment_timeout_minutes") if job is not None else None
     limits = parent.properties.get("limits")

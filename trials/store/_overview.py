@@ -1,9 +1,10 @@
 """A page of experiments with what a listing shows: parent run, child count, best score.
 
 One query selects the page (newest first, filtered in the database), a second reads the
-page's parent runs, a third counts their children, and one indexed query per experiment
-reads the best final value of its primary metric from ``latest_metrics``; nothing scales
-with the number of runs in the workspace. This module imports SQLAlchemy.
+page's parent runs, a third counts their children, and a fourth reads the best final value
+of each primary metric from ``latest_metrics`` (walking the page's children by
+``parent_id``); nothing scales with the number of runs in the workspace. This module imports
+SQLAlchemy.
 """
 
 from __future__ import annotations
@@ -75,16 +76,29 @@ def _parents() -> sa.Subquery:
     )
 
 
-def _best(conn: sa.Connection, parent_id: str, metric: str, goal: str) -> float | None:
+def _bests(conn: sa.Connection, wanted: Mapping[str, tuple[str, str]]) -> dict[str, float | None]:
+    """``{parent id: best final value of its metric among completed children}`` in one query.
+
+    Grouped by status rather than filtered on it, so that SQLite walks the children by
+    ``parent_id`` (filtering on ``status`` made it scan every completed run instead).
+    """
     r, m = t.runs, t.latest_metrics
-    pick = sa.func.max(m.c.value) if goal == "maximize" else sa.func.min(m.c.value)
+    keys = sorted({metric for metric, _ in wanted.values()})
     query = (
-        sa.select(pick)
+        sa.select(
+            r.c.parent_id, m.c.key, r.c.status, sa.func.max(m.c.value), sa.func.min(m.c.value)
+        )
         .select_from(r.join(m, m.c.run_id == r.c.id))
-        .where(r.c.parent_id == parent_id, r.c.status == "completed", m.c.key == metric)
+        .where(r.c.parent_id.in_(list(wanted)), m.c.key.in_(keys))
+        .group_by(r.c.parent_id, m.c.key, r.c.status)
     )
-    value = conn.execute(query).scalar()
-    return None if value is None else float(value)
+    best: dict[str, float | None] = dict.fromkeys(wanted)
+    for parent_id, key, status, high, low in conn.execute(query):
+        metric, goal = wanted[parent_id]
+        value = high if goal == "maximize" else low
+        if status == "completed" and key == metric and value is not None:
+            best[parent_id] = float(value)
+    return best
 
 
 def experiment_page(
@@ -146,13 +160,19 @@ def experiment_page(
     if parent_ids:
         counted = sa.select(r.c.parent_id, sa.func.count()).where(r.c.parent_id.in_(parent_ids))
         counts = {pid: int(n) for pid, n in conn.execute(counted.group_by(r.c.parent_id))}
+    objectives = {experiment.id: objective_of(experiment.config) for experiment in experiments}
+    by_parent = {
+        parent.id: (metric, goal)
+        for experiment_id, parent in parent_of.items()
+        for metric, goal in [objectives[experiment_id]]
+        if metric is not None and goal is not None
+    }
+    best = _bests(conn, by_parent) if by_parent else {}
     page = []
     for experiment in experiments:
         parent = parent_of.get(experiment.id)
-        metric, goal = objective_of(experiment.config)
-        best = None
-        if parent is not None and metric is not None and goal is not None:
-            best = _best(conn, parent.id, metric, goal)
+        metric, goal = objectives[experiment.id]
         children = 0 if parent is None else counts.get(parent.id, 0)
-        page.append(ExperimentSummary(experiment, parent, children, metric, goal, best))
+        value = None if parent is None else best.get(parent.id)
+        page.append(ExperimentSummary(experiment, parent, children, metric, goal, value))
     return page, total

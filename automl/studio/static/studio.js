@@ -182,7 +182,7 @@ function experimentPage(data) {
   let bestShown = false;
   const loop = async () => {
     const detail = await refresh();
-    const live = detail && ["running", "queued", "preparing"].includes(detail.status);
+    const live = detail && ["running", "queued", "preparing", "finishing"].includes(detail.status);
     if (detail && (!live || !bestShown)) { bestShown = true; bestCharts().catch((e) => ($("best-note").textContent = e.message)); }
     if (live) setTimeout(loop, 1500);
   };
@@ -307,9 +307,10 @@ function wizardPage(data) {
       $("review").textContent = JSON.stringify(result.spec, null, 2); $("step-review").hidden = false;
     } catch (error) { showErrors(error); $("step-review").hidden = true; }
   });
-  $("start-button").addEventListener("click", async () => {
+  $("start-button").addEventListener("click", async (event) => {
+    event.target.disabled = true;  // one click, one experiment
     try { const result = await postJSON("/api/experiments", collect()); location.href = result.url; }
-    catch (error) { showErrors(error); }
+    catch (error) { showErrors(error); event.target.disabled = false; }
   });
   if (data.dataset) { select.value = data.dataset; load(data.dataset); }
 }

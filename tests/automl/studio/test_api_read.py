@@ -39,7 +39,7 @@ def test_experiments_filters_and_pages(studio: Studio) -> None:
 @pytest.mark.parametrize(
     ("query", "message"),
     [
-        ("status=sleeping", "`status` must be one of preparing, queued, running"),
+        ("status=sleeping", "`status` must be one of preparing, finishing, queued, running"),
         ("task=clustering", "`task` must be one of classification, regression, forecasting"),
     ],
 )

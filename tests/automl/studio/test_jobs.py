@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 import time
 import warnings
 from collections.abc import Callable
@@ -96,11 +97,13 @@ def test_job_lives_on_is_interrupted_resumed_and_canceled(tmp_path: Path) -> Non
     # Cancel: the controller picks the request up and ends with the children canceled.
     canceled = second.post(f"/api/experiments/{NAME}/cancel")
     assert canceled.status_code == 200 and canceled.json()["how"] == "store"
-    wait_for("the canceled status", lambda: second.get(f"/api/experiments/{NAME}").json()[
-        "status"] == "canceled")  # fmt: skip
+    # "finishing" until the job process exits, then "canceled"
+    wait_for(
+        "the canceled status",
+        lambda: second.get(f"/api/experiments/{NAME}").json()["status"] == "canceled",
+    )
     new_pid = resumed.json()["pid"]
-    wait_for("the job process to exit", lambda: not second_app.state.studio.jobs.alive(
-        second_app.state.studio.jobs.get(NAME)))  # fmt: skip
+    assert not second_app.state.studio.jobs.alive(second_app.state.studio.jobs.get(NAME))
     with Workspace(folder) as workspace:
         runs = workspace.runs(experiment=NAME)
         assert not [run for run in runs if run.status in ("running", "queued")]
@@ -139,3 +142,34 @@ def test_api_errors_for_experiments_not_from_the_studio(tmp_path: Path) -> None:
     detail = studio.get("/api/experiments/outside").json()
     assert detail["status"] == "not started" and not detail["resumable"]
     app.state.studio.workspace.close()
+
+
+def test_two_starts_of_one_name_start_one_job(fresh: Studio) -> None:
+    form = {
+        "dataset": "credit:1",
+        "experiment_name": "twice",
+        "task": "classification",
+        "label_column_name": "target",
+        "allowed_models": ["DecisionTree"],
+        "max_trials": 1,
+        "validation": "holdout",
+        "validation_size": 0.25,
+    }
+    barrier = threading.Barrier(2)
+    codes: list[int] = []
+
+    def start() -> None:
+        barrier.wait()
+        codes.append(fresh.post("/api/experiments", json=form).status_code)
+
+    threads = [threading.Thread(target=start) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(codes) == [201, 422]
+    wait_for("the job to end", lambda: fresh.get("/api/experiments/twice").json()["status"]
+             in ("completed", "failed"))  # fmt: skip
+    detail = fresh.get("/api/experiments/twice").json()
+    assert detail["status"] == "completed" and detail["guardrails"]["guardrails"]
+    assert detail["best_model"]["version"] == 1  # one job registered one model
