@@ -172,10 +172,11 @@ def best_model_charts(workspace: Workspace, name: str) -> dict[str, Any]:
     """The best model's validation charts from its child's out-of-fold predictions."""
     import joblib
 
+    from automl.studio._reads import task_of
     from trials import NotFoundError
 
     experiment = workspace.get_experiment(name)
-    task = (experiment.config or {}).get("searcher", {}).get("task")
+    task = task_of(experiment.config)
     run_id = _best_run_id(workspace, name)
     if run_id is None:
         return {"task": task, "run_id": None, "note": "no completed child yet"}

@@ -118,13 +118,38 @@ def live_status(parent: Run | None, job: JobRecord | None, jobs: JobManager) -> 
     return "interrupted"
 
 
+def task_of(config: Any) -> str | None:
+    """The AutoML task an experiment's stored configuration names (None for a sweep)."""
+    searcher = config.get("searcher") if isinstance(config, Mapping) else None
+    if not isinstance(searcher, Mapping):
+        return None
+    definition = searcher.get("definition")
+    task = searcher.get("task")
+    if task is None and isinstance(definition, Mapping):
+        task = definition.get("task")
+    return task if isinstance(task, str) else None
+
+
 def _task_and_metric(config: Any) -> tuple[str | None, str | None, str | None]:
     from trials.store._overview import objective_of
 
     metric, goal = objective_of(config)
-    searcher = config.get("searcher") if isinstance(config, Mapping) else None
-    task = searcher.get("task") if isinstance(searcher, Mapping) else None
-    return (task if isinstance(task, str) else None), metric, goal
+    return task_of(config), metric, goal
+
+
+def _stored_guardrails(workspace: Workspace, name: str) -> Any:
+    """The guardrail report an experiment left in its artifact folder (forecasting does)."""
+    import json
+
+    from automl.studio._paths import contained
+
+    path = contained(workspace.artifact_root / "automl", f"{name}/guardrails.json")
+    if path is None:
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
 
 
 def experiment_list(
@@ -286,7 +311,7 @@ def experiment_detail(workspace: Workspace, jobs: JobManager, name: str) -> dict
         "from_studio": job is not None,
         "resumable": job is not None and state == "interrupted",
         "cancelable": state in ("running", "queued", "preparing"),
-        "guardrails": (result or {}).get("guardrails"),
+        "guardrails": (result or {}).get("guardrails") or _stored_guardrails(workspace, name),
         "featurization_summary": summary,
         "validation": (result or {}).get("validation") or best.get("validation"),
         "job_error": (result or {}).get("error"),

@@ -41,7 +41,7 @@ FORM_FIELDS = (
 """The ``AutoMLConfig`` fields the form sets (besides data, featurization and the name)."""
 
 _EXTRA = ("dataset", "experiment_name", "featurization", "column_purposes", "validation")
-_FIELD = re.compile(r"^`([A-Za-z_][A-Za-z0-9_]*)`")
+_FIELD = re.compile(r"^`([A-Za-z_][A-Za-z0-9_]*)[`.]")
 
 
 @dataclass
@@ -56,7 +56,8 @@ class SpecError(ValueError):
 
 
 def field_of(message: str) -> str | None:
-    """The field an ``AutoMLConfigError`` message names first (``"`max_trials` must..."``)."""
+    """The field an ``AutoMLConfigError`` message names first (``"`max_trials` must..."``;
+    ``forecasting_parameters`` for ``"`forecasting_parameters.freq` ..."``)."""
     match = _FIELD.match(message)
     return match.group(1) if match else None
 

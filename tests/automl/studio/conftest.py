@@ -31,6 +31,7 @@ from trials import Workspace
 CREDIT = Path(__file__).parents[3] / "examples" / "data" / "credit_g.csv"
 CLASSIFICATION = "credit-exp"
 REGRESSION = "reg-exp"
+FORECAST = "sales-exp"
 
 
 class Studio:
@@ -59,6 +60,21 @@ def regression_frame(rows: int = 160) -> pd.DataFrame:
     return pd.DataFrame({"a": x[:, 0], "b": x[:, 1], "c": x[:, 2], "y": y})
 
 
+def sales_frame(days: int = 70) -> pd.DataFrame:
+    """Two daily series with a weekly pattern."""
+    rng = np.random.default_rng(1)
+    dates = pd.date_range("2024-01-01", periods=days, freq="D")
+    weekly = 3 * np.sin(np.arange(days) * 2 * np.pi / 7)
+    return pd.concat(
+        [
+            pd.DataFrame({"date": dates, "store": store, "sales": level + weekly +
+                          rng.normal(0, 0.3, days)})
+            for store, level in (("a", 10.0), ("b", 20.0))
+        ],
+        ignore_index=True,
+    )  # fmt: skip
+
+
 @pytest.fixture(scope="session")
 def filled_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A workspace with a dataset, a classification and a regression experiment."""
@@ -84,6 +100,20 @@ def filled_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
         model_explainability=False,
         experiment_name=REGRESSION,
         **common,
+    ).fit(show_output=False)
+    AutoMLConfig(
+        "forecasting",
+        training_data=sales_frame(),
+        label_column_name="sales",
+        forecasting_parameters={
+            "time_column_name": "date",
+            "forecast_horizon": 7,
+            "time_series_id_column_names": ["store"],
+            "quantiles": [0.1, 0.9],
+        },
+        allowed_models=["Naive", "SeasonalNaive"],
+        experiment_name=FORECAST,
+        **{**common, "max_trials": 2},
     ).fit(show_output=False)
     return folder
 

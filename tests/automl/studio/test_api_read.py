@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.automl.studio.conftest import CLASSIFICATION, CREDIT, REGRESSION, Studio
+from tests.automl.studio.conftest import CLASSIFICATION, CREDIT, FORECAST, REGRESSION, Studio
 from trials import Workspace
 
 
 def test_experiments_newest_first_with_best_score(studio: Studio) -> None:
     body = studio.get("/api/experiments").json()
-    assert body["total"] == 2 and body["pages"] == 1
-    assert [item["name"] for item in body["items"]] == [REGRESSION, CLASSIFICATION]
-    classification = body["items"][1]
+    assert body["total"] == 3 and body["pages"] == 1
+    assert [item["name"] for item in body["items"]] == [FORECAST, REGRESSION, CLASSIFICATION]
+    classification = body["items"][2]
     assert classification["task"] == "classification"
     assert classification["status"] == "completed"
     assert classification["primary_metric"] == "accuracy"
@@ -31,8 +31,9 @@ def test_experiments_filters_and_pages(studio: Studio) -> None:
     assert names("/api/experiments?task=regression") == [REGRESSION]
     assert names("/api/experiments?name=CREDIT") == [CLASSIFICATION]
     assert names("/api/experiments?status=failed") == []
-    assert names("/api/experiments?status=completed") == [REGRESSION, CLASSIFICATION]
-    page = studio.get("/api/experiments?per_page=1&page=2").json()
+    assert names("/api/experiments?task=forecasting") == [FORECAST]
+    assert names("/api/experiments?status=completed") == [FORECAST, REGRESSION, CLASSIFICATION]
+    page = studio.get("/api/experiments?per_page=2&page=2").json()
     assert page["pages"] == 2 and [i["name"] for i in page["items"]] == [CLASSIFICATION]
 
 
@@ -99,6 +100,23 @@ def test_best_model_regression_charts(studio: Studio) -> None:
     assert abs(sum(actual) - sum(predicted)) / 160 < 0.5
 
 
+def test_best_model_forecast_chart_and_guardrails(studio: Studio) -> None:
+    charts = studio.get(f"/api/experiments/{FORECAST}/charts/best-model").json()
+    assert charts["task"] == "forecasting" and charts["series"] == "a"
+    assert len(charts["dates"]) == len(charts["forecast"]) == len(charts["actual"]) == 7
+    assert charts["band"]["low"] == "q0.1" and charts["band"]["high"] == "q0.9"
+    assert all(
+        low <= mid <= high
+        for low, mid, high in zip(
+            charts["band"]["lower"], charts["forecast"], charts["band"]["upper"], strict=True
+        )
+    )
+    assert all(abs(actual - 10) < 5 for actual in charts["actual"])  # series a's level
+    detail = studio.get(f"/api/experiments/{FORECAST}").json()
+    assert detail["task"] == "forecasting" and detail["primary_metric"]
+    assert "Time column parsing" in {g["name"] for g in detail["guardrails"]["guardrails"]}
+
+
 def test_feature_importance_reads_the_explanation(studio: Studio) -> None:
     body = studio.get(f"/api/experiments/{CLASSIFICATION}/charts/feature-importance").json()
     assert body["metric"] == "accuracy" and body["features"][0]["name"] == "checking_status"
@@ -145,7 +163,7 @@ def test_artifact_download_is_the_stored_file(studio: Studio, filled_workspace: 
 
 def test_models_versions_lineage_and_download(studio: Studio, filled_workspace: Path) -> None:
     models = studio.get("/api/models").json()
-    assert {m["name"] for m in models} == {CLASSIFICATION, REGRESSION}
+    assert {m["name"] for m in models} == {CLASSIFICATION, REGRESSION, FORECAST}
     [version] = studio.get(f"/api/models/{CLASSIFICATION}").json()
     lineage = version["lineage"]
     assert lineage["experiment"] == CLASSIFICATION and lineage["model"] == f"{CLASSIFICATION}:1"

@@ -9,7 +9,14 @@ import pandas as pd
 import pytest
 
 from automl import AutoMLConfig, AutoMLConfigError
-from tests.automl.studio.conftest import CLASSIFICATION, CREDIT, REGRESSION, Studio
+from tests.automl.studio.conftest import (
+    CLASSIFICATION,
+    CREDIT,
+    FORECAST,
+    REGRESSION,
+    Studio,
+    sales_frame,
+)
 
 
 def _csv(frame: pd.DataFrame) -> bytes:
@@ -83,6 +90,22 @@ def test_predict_regression_and_bad_file(studio: Studio) -> None:
     assert missing.status_code == 404
 
 
+def test_forecast_on_an_uploaded_future_frame(studio: Studio) -> None:
+    future = pd.DataFrame(
+        {
+            "date": list(pd.date_range("2024-03-11", periods=7, freq="D")) * 2,
+            "store": ["a"] * 7 + ["b"] * 7,
+        }
+    )
+    assert sales_frame()["date"].max() == pd.Timestamp("2024-03-10")
+    response = studio.post(
+        f"/api/models/{FORECAST}/1/predict", files={"file": ("future.csv", _csv(future))}
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["rows"] == 14 and {"store", "date"} <= set(body["columns"])
+
+
 def _form(**changes: Any) -> dict[str, Any]:
     form: dict[str, Any] = {
         "dataset": "credit:1",
@@ -133,6 +156,22 @@ def _python_error(**kwargs: Any) -> str:
             {"allowed_models": ["NoSuchModel"]},
         ),
         ({"task": "clustering"}, "task", {"task": "clustering"}),
+        (
+            {"task": "forecasting", "forecasting_parameters": {"forecast_horizon": 7}},
+            "forecasting_parameters",
+            {"task": "forecasting", "forecasting_parameters": {"forecast_horizon": 7}},
+        ),
+        (
+            {
+                "task": "forecasting",
+                "forecasting_parameters": {"time_column_name": "age", "forecast_horizon": 0},
+            },
+            "forecasting_parameters",
+            {
+                "task": "forecasting",
+                "forecasting_parameters": {"time_column_name": "age", "forecast_horizon": 0},
+            },
+        ),
     ],
 )
 def test_form_errors_are_the_python_api_messages(
