@@ -3,7 +3,8 @@
 Statistical models fit each series on its own with statsforecast (Naive, SeasonalNaive,
 Average, SeasonalAverage, ExponentialSmoothing, AutoArima, Theta, and STL variants);
 :class:`GlobalRegressionForecaster` (``GlobalRegressor``) trains any scikit-learn regressor
-across all series; all share :class:`Forecaster`::
+across all series, :class:`TCNForecaster` (``TCN``) a temporal convolutional network in PyTorch
+(optional: ``pip install 'openaml[torch]'``); all share :class:`Forecaster`::
 
     >>> from forecasting.models import forecaster_names, get_forecaster
     >>> forecaster_names()[:4]
@@ -11,8 +12,8 @@ across all series; all share :class:`Forecaster`::
     >>> get_forecaster("SeasonalAverage", window_seasons=2)
     SeasonalAverage(window_seasons=2)
 
-``import forecasting.models`` imports neither pandas, statsforecast nor scikit-learn; fitting
-does.
+``import forecasting.models`` imports neither pandas, statsforecast, scikit-learn nor torch;
+fitting does.
 """
 
 from forecasting.models._base import (
@@ -20,6 +21,7 @@ from forecasting.models._base import (
     Forecaster,
     ForecasterInfo,
     ForecasterKind,
+    MissingDependencyError,
     NotFittedError,
     level_for_quantile,
 )
@@ -35,6 +37,7 @@ from forecasting.models._statistical import (
     Theta,
 )
 from forecasting.models._statsforecast import StatisticalForecaster
+from forecasting.models._tcn import TCNForecaster
 from forecasting.models._weighted import WeightedForecaster
 
 __all__ = [
@@ -47,11 +50,13 @@ __all__ = [
     "ForecasterInfo",
     "ForecasterKind",
     "GlobalRegressionForecaster",
+    "MissingDependencyError",
     "Naive",
     "NotFittedError",
     "SeasonalAverage",
     "SeasonalNaive",
     "StatisticalForecaster",
+    "TCNForecaster",
     "Theta",
     "WeightedForecaster",
     "forecaster_names",

@@ -44,6 +44,7 @@ from forecasting.models._info import (
     FitContext,
     ForecasterInfo,
     ForecasterKind,
+    MissingDependencyError,
     NotFittedError,
     level_for_quantile,
 )
@@ -59,6 +60,7 @@ __all__ = [
     "Forecaster",
     "ForecasterInfo",
     "ForecasterKind",
+    "MissingDependencyError",
     "NotFittedError",
     "check_int",
     "future_timestamps",
@@ -175,9 +177,12 @@ class Forecaster(ABC):
 
         Raises:
             ForecastingError: A bad panel, frequency, seasonality or horizon.
+            MissingDependencyError: The model's library is not installed (the message names
+                the extra to install).
         """
         import pandas as pd
 
+        self.require()
         checked_freq = check_freq(freq)
         checked_seasonality = check_int("seasonality", seasonality, 1)
         checked_horizon = check_int("horizon", horizon, 1)
@@ -307,3 +312,9 @@ class Forecaster(ABC):
     def available(cls) -> bool:
         """Whether the model's library can be imported (checked without importing it)."""
         return find_spec(cls.info.package) is not None
+
+    @classmethod
+    def require(cls) -> None:
+        """Raise :class:`MissingDependencyError` naming what to install when unavailable."""
+        if not cls.available():
+            raise MissingDependencyError(f"{cls.info.name} needs {cls.info.install_hint()}")

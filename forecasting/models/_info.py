@@ -15,6 +15,7 @@ __all__ = [
     "FitContext",
     "ForecasterInfo",
     "ForecasterKind",
+    "MissingDependencyError",
     "NotFittedError",
     "level_for_quantile",
 ]
@@ -23,6 +24,14 @@ ForecasterKind: TypeAlias = Literal["local", "global"]
 """``"local"``: one model per series (statistical models); ``"global"``: one across series."""
 
 _KINDS: tuple[str, ...] = get_args(ForecasterKind)
+
+
+_PACKAGE_NAMES = {"torch": "PyTorch", "sklearn": "scikit-learn"}
+
+
+class MissingDependencyError(ImportError):
+    """A forecaster whose library is not installed was asked to fit; the message names the
+    extra of openaml to install (``pip install 'openaml[torch]'``)."""
 
 
 class NotFittedError(RuntimeError):
@@ -85,6 +94,17 @@ class ForecasterInfo:
                 "`min_points` must be >= 1 and `min_seasons` >= 0, got "
                 f"(min_points={self.min_points!r}, min_seasons={self.min_seasons!r})"
             )
+
+    def install_hint(self) -> str:
+        """What installs the model's library.
+
+        Example:
+            >>> ForecasterInfo("TCN", "global", package="torch", extra="torch").install_hint()
+            "PyTorch: pip install 'openaml[torch]'"
+        """
+        label = _PACKAGE_NAMES.get(self.package, self.package)
+        what = f"openaml[{self.extra}]" if self.extra else self.package
+        return f"{label}: pip install '{what}'"
 
     def min_length(self, horizon: int, seasonality: int) -> int:
         """The shortest series modelled as itself, with its seasonality, without a fallback.

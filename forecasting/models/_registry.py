@@ -1,7 +1,7 @@
 """The forecasters by name: lookup with a close-match hint, and the ``STL-`` variants.
 
 Names are Azure ML's (``Naive``, ``SeasonalNaive``, ``Average``, ``SeasonalAverage``,
-``ExponentialSmoothing``, ``AutoArima``) plus ``Theta`` and ``GlobalRegressor`` (any
+``ExponentialSmoothing``, ``AutoArima``, ``TCN``) plus ``Theta`` and ``GlobalRegressor`` (any
 scikit-learn regressor across all series; names per regressor family are the AutoML layer's).
 Lookups ignore case, ``_``, ``-`` and spaces, so the v2 YAML spellings (``seasonal_naive``,
 ``auto_arima``) work too; ``STL-<name>`` is ``<name>`` with ``use_stl=True`` for the models
@@ -27,10 +27,11 @@ from forecasting.models._statistical import (
     SeasonalNaive,
     Theta,
 )
+from forecasting.models._tcn import TCNForecaster
 
 __all__ = ["FORECASTERS", "forecaster_names", "get_forecaster"]
 
-# Default order: cheap baselines first, then the automatic models by cost, then the global one.
+# Default order: cheap baselines first, then the automatic models by cost, then the global ones.
 _ORDER: tuple[type[Forecaster], ...] = (
     Naive,
     SeasonalNaive,
@@ -40,6 +41,7 @@ _ORDER: tuple[type[Forecaster], ...] = (
     ExponentialSmoothing,
     AutoArima,
     GlobalRegressionForecaster,
+    TCNForecaster,
 )
 
 FORECASTERS: Mapping[str, type[Forecaster]] = MappingProxyType(

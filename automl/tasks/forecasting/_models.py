@@ -136,15 +136,16 @@ def plan_models(
 ) -> ModelPlan:
     """The models to search, from ``allowed_models`` / ``blocked_models`` (canonical names).
 
-    Without ``allowed_models``: every statistical forecaster, the STL variants when
-    ``use_stl``, and :data:`DEFAULT_REGRESSORS`. With a known ``seasonality`` of 1 the models
+    Without ``allowed_models``: every statistical forecaster (and the TCN), the STL variants
+    when ``use_stl``, and :data:`DEFAULT_REGRESSORS`. With a known ``seasonality`` of 1 the models
     that need a season (SeasonalNaive, SeasonalAverage, the STL variants) are left out: they
-    would repeat their non-seasonal forms. Regressors whose library is missing are left out
-    (named in ``skipped``) unless named in ``allowed_models``, where they raise.
+    would repeat their non-seasonal forms. Regressors and forecasters (the TCN without
+    PyTorch) whose library is missing are left out (named in ``skipped``) unless named in
+    ``allowed_models``, where they raise.
 
     Raises:
         ValueError: Nothing left to search.
-        MissingDependencyError: An allowed regressor's library is not installed.
+        MissingDependencyError: An allowed model's library is not installed.
     """
     blocked_set = set(blocked)
     if allowed is None:
@@ -162,6 +163,14 @@ def plan_models(
                     LEARNERS[name].require()
                 skipped[name] = f"not installed; {name} needs {LEARNERS[name].info.install_hint()}"
                 continue
+        elif not (forecaster := FORECASTERS[name.removeprefix(STL_PREFIX)]).available():
+            hint = forecaster.info.install_hint()
+            if allowed is not None:
+                from automl.learners import MissingDependencyError
+
+                raise MissingDependencyError(f"`allowed_models`: {name} needs {hint}")
+            skipped[name] = f"not installed; {name} needs {hint}"
+            continue
         elif seasonality == 1 and _needs_season(name):
             skipped[name] = "needs a seasonality above 1; the data's seasonality is 1"
             continue
@@ -333,7 +342,9 @@ def build_forecaster(
         SeasonalAverage(window_seasons=2)
     """
     if not is_regressor(name):
-        return get_forecaster(name, **dict(hyperparameters))
+        own = FORECASTERS[name.removeprefix(STL_PREFIX)].param_defaults
+        seeded = {"seed": settings.seed, "n_jobs": settings.n_jobs} if "seed" in own else {}
+        return get_forecaster(name, **seeded, **dict(hyperparameters))
     from automl.tasks.forecasting._regressor import ZooRegressor
 
     regressor = ZooRegressor(

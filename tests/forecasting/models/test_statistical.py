@@ -28,6 +28,8 @@ from forecasting.models import (
 NAMES = [*forecaster_names(), "STL-Naive", "STL-ExponentialSmoothing", "STL-Theta"]
 QUANTILES = (0.1, 0.5, 0.9)
 HORIZON = 6
+SMALL = {"TCN": {"channels": 8, "max_steps": 40, "n_jobs": 1}}
+"""Parameters that keep a model quick in the tests run on every model."""
 
 
 def make_panel(
@@ -64,7 +66,7 @@ def fitted() -> Fit:
     def fit(name: str, freq: str) -> Forecaster:
         if (name, freq) not in cache:
             panel, seasonality = PANELS[freq]
-            model = get_forecaster(name)
+            model = get_forecaster(name, **SMALL.get(name, {}))
             cache[name, freq] = model.fit(
                 panel, freq=freq, seasonality=seasonality, horizon=HORIZON
             )
@@ -283,7 +285,7 @@ def test_names_follow_azure_and_lookups_forgive_spelling() -> None:
     assert forecaster_names() == list(FORECASTERS)
     assert set(forecaster_names()) == {
         "Naive", "SeasonalNaive", "Average", "SeasonalAverage", "ExponentialSmoothing",
-        "AutoArima", "Theta", "GlobalRegressor",
+        "AutoArima", "Theta", "GlobalRegressor", "TCN",
     }  # fmt: skip
     assert get_forecaster("seasonal_naive").name == "SeasonalNaive"
     assert get_forecaster("auto-arima").name == "AutoArima"
@@ -317,7 +319,7 @@ def test_defaults_lie_in_the_search_space_and_build(name: str) -> None:
     for config in defaults:
         assert model.search_space().contains(config)
         assert get_forecaster(name, **config).get_params().items() >= config.items()
-    expected = "global" if name == "GlobalRegressor" else "local"
+    expected = "global" if name in ("GlobalRegressor", "TCN") else "local"
     assert model.info.kind == expected and not model.info.iterative
 
 
@@ -377,13 +379,13 @@ def test_fit_checks_the_panel_and_its_settings() -> None:
             model.fit(bad_panel, **settings)  # type: ignore[arg-type]
 
 
-def test_importing_the_models_loads_neither_pandas_nor_statsforecast() -> None:
+def test_importing_the_models_loads_neither_pandas_nor_statsforecast_nor_torch() -> None:
     code = "import sys, json, forecasting.models; print(json.dumps(sorted(sys.modules)))"
     output = subprocess.run(
         [sys.executable, "-c", code], check=True, capture_output=True, text=True
     ).stdout
     loaded = {name.split(".")[0] for name in json.loads(output)}
-    assert not loaded & {"pandas", "statsforecast", "scipy", "sklearn"}
+    assert not loaded & {"pandas", "statsforecast", "scipy", "sklearn", "torch"}
 
 
 def test_a_model_without_an_stl_form_asked_for_stl_is_a_forecasting_error() -> None:
