@@ -34,6 +34,8 @@ import torch
 from torch import nn
 from torch.nn import functional
 
+from forecasting._errors import ForecastingError
+
 __all__ = [
     "NetworkConfig",
     "TrainConfig",
@@ -101,9 +103,19 @@ class Trained:
 
 
 def resolve_device(device: str) -> str:
-    """``"auto"``: ``"cuda"`` where torch sees a GPU (a trial given one), else ``"cpu"``."""
+    """``"auto"``: ``"cuda"`` where torch sees a GPU (a trial given one), else ``"cpu"``.
+
+    Raises:
+        ForecastingError: ``"cuda"`` where torch sees no GPU.
+    """
     if device == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise ForecastingError(
+            f"`device` must be 'auto' or 'cpu' where torch sees no GPU, got {device!r} "
+            "(torch.cuda.is_available() is False: a CPU build of torch, no GPU, or a trial "
+            "given none)"
+        )
     return device
 
 

@@ -16,7 +16,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-pytest.importorskip("torch", reason="PyTorch is not installed: pip install 'openaml[torch]'")
+torch = pytest.importorskip(
+    "torch", reason="PyTorch is not installed: pip install 'openaml[torch]'"
+)
 
 from forecasting._errors import ForecastingError
 from forecasting._metrics import forecast_metrics
@@ -27,6 +29,8 @@ from forecasting.models import (
     TCNForecaster,
     get_forecaster,
 )
+
+torch = pytest.importorskip("torch", reason="PyTorch missing: pip install 'openaml[torch]'")
 
 HORIZON = 6
 SEASON = 12
@@ -177,6 +181,25 @@ def test_series_too_short_for_a_validation_window_train_on_every_window() -> Non
 def test_bad_parameters_are_errors(params: dict[str, object], message: str) -> None:
     with pytest.raises(ForecastingError, match=message):
         TCNForecaster(**params)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has a GPU")
+def test_asking_for_the_gpu_without_one_is_an_error(
+    data: tuple[pd.DataFrame, pd.DataFrame],
+) -> None:
+    model = TCNForecaster(**{**SMALL, "device": "cuda"})
+    with pytest.raises(ForecastingError, match=r"`device` must be 'auto' or 'cpu' where torch"):
+        model.fit(data[0], freq="MS", seasonality=SEASON, horizon=HORIZON)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no GPU: torch.cuda.is_available()")
+def test_trains_on_the_gpu_like_on_the_cpu(
+    model: TCNForecaster, data: tuple[pd.DataFrame, pd.DataFrame]
+) -> None:
+    on_gpu = TCNForecaster(**{**SMALL, "device": "auto"})
+    on_gpu.fit(data[0], freq="MS", seasonality=SEASON, horizon=HORIZON)
+    assert " on cuda" in on_gpu.training_report
+    assert mase(on_gpu.predict(), data) < 1.5 * mase(model.predict(), data)
 
 
 def test_without_torch_it_stays_known_and_fitting_names_the_extra() -> None:
