@@ -16,10 +16,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-torch = pytest.importorskip(
-    "torch", reason="PyTorch is not installed: pip install 'openaml[torch]'"
-)
-
 from forecasting._errors import ForecastingError
 from forecasting._metrics import forecast_metrics
 from forecasting.models import (
