@@ -91,17 +91,20 @@ def search_charts(workspace: Workspace, name: str) -> dict[str, Any]:
             "goal": goal,
             "timeline": timeline,
             "by_algorithm": by_algorithm,
-            "parallel": _parallel(board, metric),
+            "parallel": _parallel(board, metric, workspace.metric_names(name, parent.id)),
         }
     )
 
 
-def _parallel(board: pd.DataFrame, metric: str) -> dict[str, Any]:
-    """Axes (hyperparameters, then the metric) and one line per completed child."""
+def _parallel(board: pd.DataFrame, metric: str, metric_names: list[str]) -> dict[str, Any]:
+    """Axes (parameters, then the metric) and one line per completed child."""
     import pandas as pd
 
+    from automl.studio._reads import param_columns
+
     done = board[board["status"] == "completed"]
-    columns = [c for c in done.columns if c.startswith("hyperparameters.") or c == "learner"]
+    skipped = ("ensemble", "members")  # an ensemble's members are trial indexes, not a knob
+    columns = [c for c in param_columns(board, metric_names) if c not in skipped]
     columns = [c for c in columns if done[c].notna().any()]
     axes: list[dict[str, Any]] = []
     for column in columns:

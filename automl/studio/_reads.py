@@ -26,6 +26,7 @@ __all__ = [
     "jsonable",
     "leaderboard",
     "live_status",
+    "param_columns",
     "run_detail",
     "run_row",
     "table_rows",
@@ -34,6 +35,19 @@ __all__ = [
 HEARTBEAT_FRESH_S = 10.0
 """A controller's heartbeat (written every second) older than this means it is gone."""
 _LEADERBOARD_METRICS = 8
+_LEADERBOARD_PARAMS = 6
+_INTERNAL = frozenset({"cost", "fit_time", "fitted_iterations", "fallback_series"})
+_FIXED = frozenset({"run_id", "index", "kind", "status", "status_reason", "duration_seconds"})
+
+
+def param_columns(frame: pd.DataFrame, metric_names: list[str]) -> list[str]:
+    """The parameter columns of a leaderboard frame: those after its metrics."""
+    metrics = set(metric_names)
+    return [
+        str(column)
+        for column in frame.columns
+        if column not in _FIXED and column not in metrics and not column.startswith("metric.")
+    ]
 
 
 def jsonable(value: Any) -> Any:
@@ -236,7 +250,7 @@ def leaderboard(
     """The children of ``name`` ranked by ``metric`` (a page), with algorithm and scores."""
     parent = _parent(workspace, name)
     if parent is None:
-        return {"rows": [], "total": 0, "metrics": []}
+        return {"rows": [], "total": 0, "metrics": [], "params": []}
     frame = workspace.leaderboard(
         name,
         metric,
@@ -245,14 +259,13 @@ def leaderboard(
         limit=limit,
         offset=offset,
     )
-    fixed = {"run_id", "index", "kind", "status", "status_reason", "duration_seconds"}
-    metrics = [
-        column
-        for column in frame.columns
-        if column not in fixed
-        and not column.startswith(("hyperparameters.", "members"))
-        and column not in ("learner", "ensemble", "cost", "fit_time", "fitted_iterations")
-    ][:_LEADERBOARD_METRICS]
+    names = workspace.metric_names(name, parent.id)
+    shown = [metric, *(key for key in names if key != metric and key not in _INTERNAL)]
+    metrics = [key for key in shown if key in frame.columns][:_LEADERBOARD_METRICS]
+    params = param_columns(frame, names)
+    # AutoML's hyperparameters differ per learner (the run page shows them); a sweep's
+    # parameters are the point of its leaderboard.
+    shown_params = [] if "learner" in params else params[:_LEADERBOARD_PARAMS]
     rows = []
     for record in frame.to_dict(orient="records"):
         algorithm = record.get("learner") or record.get("ensemble")
@@ -266,10 +279,11 @@ def leaderboard(
                 "status_reason": record["status_reason"],
                 "duration_seconds": record["duration_seconds"],
                 "metrics": {key: record.get(key) for key in metrics},
+                "params": {key: record.get(key) for key in shown_params},
             }
         )
     total = workspace.count_runs(parent_id=parent.id)
-    return json_dict({"rows": rows, "total": total, "metrics": metrics})
+    return json_dict({"rows": rows, "total": total, "metrics": metrics, "params": shown_params})
 
 
 def experiment_detail(workspace: Workspace, jobs: JobManager, name: str) -> dict[str, Any]:

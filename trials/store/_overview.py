@@ -16,11 +16,11 @@ from typing import Any, Literal
 import sqlalchemy as sa
 
 from trials.store import _schema as t
-from trials.store._queries import _experiment, _run, _run_query
+from trials.store._queries import _experiment, _run, _run_query, get_experiment, get_run
 from trials.store._records import Experiment, Run
 from trials.store._validation import describe, parse_status
 
-__all__ = ["ExperimentSummary", "experiment_page", "objective_of"]
+__all__ = ["ExperimentSummary", "experiment_page", "metric_names", "objective_of"]
 
 _MAX_PAGE = 500
 
@@ -176,3 +176,18 @@ def experiment_page(
         value = None if parent is None else best.get(parent.id)
         page.append(ExperimentSummary(experiment, parent, children, metric, goal, value))
     return page, total
+
+
+def metric_names(conn: sa.Connection, experiment: str, parent_id: str | None = None) -> list[str]:
+    """The names of the metrics the non-parent runs of ``experiment`` logged, sorted.
+
+    These are the metric columns of :meth:`Workspace.leaderboard`; the columns after them
+    are parameters. One indexed query over ``latest_metrics``.
+    """
+    r, m = t.runs, t.latest_metrics
+    conditions = [r.c.experiment_id == get_experiment(conn, experiment).id, r.c.kind != "parent"]
+    if parent_id is not None:
+        get_run(conn, parent_id)
+        conditions.append(r.c.parent_id == parent_id)
+    query = sa.select(m.c.key).distinct().join_from(m, r, m.c.run_id == r.c.id)
+    return sorted(conn.execute(query.where(*conditions)).scalars())

@@ -299,6 +299,14 @@ class Workspace:
                 status=status,
             )
 
+    def metric_names(self, experiment: str, parent_id: str | None = None) -> list[str]:
+        """Return the sorted names of the metrics logged by the runs of ``experiment`` (the
+        metric columns of :meth:`leaderboard`), optionally only by children of ``parent_id``."""
+        from trials.store import _overview
+
+        with self._reading() as conn:
+            return _overview.metric_names(conn, experiment, parent_id)
+
     # -- runs --------------------------------------------------------------------------
 
     def writer(self) -> StoreWriter:

@@ -72,15 +72,16 @@ function showErrors(error) {
 /* ---- experiment page --------------------------------------------------------------- */
 function experimentPage(data) {
   const name = data.name;
-  let sortKey = null, sortDir = -1, rows = [], metrics = [];
+  let sortKey = null, sortDir = -1, rows = [], metrics = [], params = [];
   const selected = new Set();
   const renderBoard = () => {
     const table = $("leaderboard");
     const sorted = sortKey ? [...rows].sort((a, b) => {
-      const va = sortKey in a.metrics ? a.metrics[sortKey] : a[sortKey], vb = sortKey in b.metrics ? b.metrics[sortKey] : b[sortKey];
+      const pick = (r) => (sortKey in r.metrics ? r.metrics[sortKey] : sortKey in r.params ? r.params[sortKey] : r[sortKey]);
+      const va = pick(a), vb = pick(b);
       return (va === vb ? 0 : va === null || va === undefined ? 1 : vb === null || vb === undefined ? -1 : va > vb ? 1 : -1) * sortDir;
     }) : rows;
-    const columns = ["", "index", "algorithm", "status", ...metrics, "duration_seconds"];
+    const columns = ["", "index", "algorithm", "status", ...metrics, ...params, "duration_seconds"];
     fillTable(table, columns, sorted, (row, c) => {
       if (c === "") {
         const box = el("input", null, { type: "checkbox" });
@@ -90,7 +91,7 @@ function experimentPage(data) {
       }
       if (c === "index") return link(`/runs/${enc(row.run_id)}`, `#${row.index}`);
       if (c === "duration_seconds") return secs(row.duration_seconds);
-      return c in row.metrics ? row.metrics[c] : row[c];
+      return c in row.metrics ? row.metrics[c] : c in row.params ? row.params[c] : row[c];
     });
     table.querySelectorAll("thead th").forEach((th) => th.addEventListener("click", () => {
       const key = th.textContent; if (!key) return;
@@ -107,7 +108,7 @@ function experimentPage(data) {
       $("time-left").textContent = secs(detail.time_left_seconds);
       $("cancel").hidden = !detail.cancelable; $("resume").hidden = !detail.resumable;
       const board = await api(`/api/experiments/${enc(name)}/leaderboard`);
-      rows = board.rows; metrics = board.metrics; renderBoard();
+      rows = board.rows; metrics = board.metrics; params = board.params || []; renderBoard();
       await searchCharts();
       return detail;
     } catch (error) { $("action-message").textContent = error.message; return null; }

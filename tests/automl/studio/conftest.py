@@ -21,7 +21,7 @@ pytest.importorskip("httpx", reason="the studio tests need httpx")
 
 with warnings.catch_warnings():  # starlette suggests httpx2; httpx works
     warnings.simplefilter("ignore")
-    from fastapi.testclient import TestClient
+    from fastapi.testclient import TestClient as TestClient
 
 from automl import AutoMLConfig
 from automl.studio import create_app

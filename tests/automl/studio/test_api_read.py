@@ -8,7 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.automl.studio.conftest import CLASSIFICATION, CREDIT, FORECAST, REGRESSION, Studio
+from automl.studio import create_app
+from tests.automl.studio.conftest import (
+    CLASSIFICATION,
+    CREDIT,
+    FORECAST,
+    REGRESSION,
+    Studio,
+    TestClient,
+)
 from trials import Workspace
 
 
@@ -230,3 +238,41 @@ def test_openapi_docs_and_offline_assets(studio: Studio) -> None:
     assert echarts.status_code == 200 and len(echarts.content) > 500_000
     assert "cdn" not in studio.get("/").text.lower()
     assert CREDIT.is_file()
+
+
+def test_sweep_leaderboard_shows_parameters_and_parallel_axes(tmp_path: Path) -> None:
+    """A sweep's runs as its controller stores them: parameters, step metrics, objective."""
+    objective = {"objective": {"primary_metric": "loss", "goal": "minimize"}}
+    with Workspace(tmp_path / "ws") as workspace:
+        experiment = workspace.get_or_create_experiment("sweep-1", kind="sweep", config=objective)
+        writer = workspace.writer()
+        parent = writer.start_run(experiment.id, kind="parent")
+        for index, (lr, layers) in enumerate([(0.1, 2), (0.01, 4), (0.001, 8)]):
+            run = writer.start_run(
+                experiment.id,
+                parent_id=parent,
+                index=index,
+                params={"lr": lr, "model": {"layers": layers, "act": "relu"}},
+            )
+            for step in range(3):
+                writer.log_metrics(run, {"loss": 1.0 / (layers + step)}, step=step)
+            writer.set_status(run, "completed")
+        writer.set_status(parent, "completed")
+        writer.commit()
+    app = create_app(tmp_path / "ws")
+    with TestClient(app) as client:
+        board = client.get("/api/experiments/sweep-1/leaderboard").json()
+        charts = client.get("/api/experiments/sweep-1/charts/search").json()
+        listed = client.get("/api/experiments").json()["items"]
+        first = board["rows"][0]["run_id"]
+        curves = client.get(f"/api/curves?runs={first}").json()
+        assert client.get("/experiments/sweep-1").status_code == 200
+    app.state.studio.workspace.close()
+    assert board["metrics"] == ["loss"]
+    assert board["params"] == ["lr", "model.layers", "model.act"]
+    assert [row["params"]["model.layers"] for row in board["rows"]] == [8, 4, 2]
+    axes = [axis["name"] for axis in charts["parallel"]["axes"]]
+    assert axes == ["lr", "model.layers", "model.act", "loss"]
+    assert charts["parallel"]["axes"][2]["data"] == ["relu"]
+    assert listed[0]["kind"] == "sweep" and listed[0]["best_score"] == pytest.approx(0.1)
+    assert [point[0] for point in curves["series"][0]["points"]] == [0, 1, 2]

@@ -73,3 +73,12 @@ def test_page_rejects_bad_arguments(workspace: Workspace) -> None:
         workspace.experiment_page(offset=-1)
     with pytest.raises(ValueError, match="status"):
         workspace.experiment_page(status="sleeping")
+
+
+def test_metric_names_of_an_experiment(filled: Workspace) -> None:
+    assert filled.metric_names("alpha") == ["score"]
+    parent = filled.runs("beta", kind="parent")[0].id
+    assert filled.metric_names("beta", parent_id=parent) == ["score"]
+    assert filled.metric_names("empty") == []
+    with pytest.raises(LookupError, match="no experiment 'nope'"):
+        filled.metric_names("nope")
