@@ -19,7 +19,10 @@ Children are proposed as ``{"learner": <model>, "hyperparameters": {...}}`` (see
    the last index before ``max_trials``, once every earlier child is told (so the same seed
    gives the same ensemble), or is asked as soon as the search closes (deadline, exit score,
    early stopping) over the children completed by then; running children are then stopped
-   (:meth:`ForecastSearcher.preempt`) so that it is not kept out of the budget.
+   (:meth:`ForecastSearcher.preempt`) so that it is not kept out of the budget. The deadline
+   only makes room for the ensemble: while fewer than two children have completed, the
+   search goes on past it (until the experiment's timeout), and the ensemble is asked as soon
+   as there are two.
 
 The search ends at the trial limit, the deadline, the exit score, or (``early_stopping``)
 after 20 children past the portfolio without improvement. Deterministic: the proposal for a
@@ -166,9 +169,15 @@ class ForecastSearcher(Searcher):
         return value if self._goal == "maximize" else -value
 
     def _closing(self) -> bool:
+        return self._past_deadline() or self._done()
+
+    def _past_deadline(self) -> bool:
+        deadline = self._end.deadline
+        return deadline is not None and time.monotonic() >= deadline
+
+    def _done(self) -> bool:
+        """The exit score is reached, or (early stopping) no improvement for a while."""
         end = self._end
-        if end.deadline is not None and time.monotonic() >= end.deadline:
-            return True
         if self._best_index is None:
             return False
         best = self._scores[self._best_index]
@@ -204,7 +213,8 @@ class ForecastSearcher(Searcher):
         search closes."""
         if self._closed:
             return None
-        closing = self._closing()
+        done, late = self._done(), self._past_deadline()
+        closing = done or late
         limit = self._end.max_trials
         if self._wants_ensemble() and (closing or (limit is not None and index >= limit - 1)):
             running = [i for i in range(index) if i not in self._told_indexes]
@@ -216,9 +226,11 @@ class ForecastSearcher(Searcher):
                 self._ensemble_index = index
                 self._closed = closing
                 return request
-            if closing and running:
+            if done and running:
                 return None  # asked again once they are told: they may make two children
-        if closing:
+            if late and not done:
+                late = False  # the deadline makes room for an ensemble there cannot be yet
+        if done or late:
             self._closed = True
             return None
         if index < len(self._portfolio):

@@ -103,3 +103,22 @@ def test_candidates_are_capped() -> None:
     members = request.params["members"]
     assert len(members) == MAX_ENSEMBLE_CANDIDATES
     assert members[0] == MAX_ENSEMBLE_CANDIDATES + 4  # the best first
+
+
+def test_past_the_deadline_the_search_goes_on_until_an_ensemble_can_be_built() -> None:
+    search = searcher(voting_ensemble=True, deadline=time.monotonic() - 1)
+    first = search.ask(0)
+    assert first is not None and first.kind == "trial"  # nothing completed: no ensemble yet
+    assert search.preempt([0]) == ([], "")  # nothing to make room for
+    search.tell(outcome(0, first.params, 0.3))
+    second = search.ask(1)
+    assert second is not None and second.kind == "trial"
+    search.tell(outcome(1, second.params, 0.2))
+    request = search.ask(2)
+    assert request is not None and request.params["members"] == [1, 0]
+    assert search.ask(3) is None
+
+
+def test_without_an_ensemble_the_deadline_closes_the_search() -> None:
+    search = searcher(voting_ensemble=False, deadline=time.monotonic() - 1)
+    assert search.ask(0) is None
