@@ -144,3 +144,16 @@ def test_an_ensemble_whose_refit_does_not_fit_gives_way_to_the_best_child(
     assert chosen.model is not None and chosen.model.algorithm != "VotingEnsemble"
     assert "VotingEnsemble" in chosen.passed_over
     assert "of the experiment's timeout" in chosen.passed_over["VotingEnsemble"]
+
+
+@pytest.mark.slow
+def test_a_resumed_experiment_keeps_its_ensemble_and_registered_model(tmp_path: Path) -> None:
+    config = forecast_config(tmp_path / "ws", experiment_name="again", max_trials=4)
+    first = config.fit(show_output=False)
+    second = config.fit(show_output=False)
+    assert len(second.leaderboard) == 4
+    assert list(second.leaderboard["run_id"]) == list(first.leaderboard["run_id"])
+    assert (second.leaderboard["kind"] == "ensemble").sum() == 1
+    assert second.best_run is not None and first.best_run is not None
+    assert second.best_run.id == first.best_run.id
+    assert second.registered_model_version == first.registered_model_version == 1
