@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-__all__ = ["register", "resolve_token", "studio_url"]
+__all__ = ["allowed_hosts", "register", "resolve_token", "studio_url"]
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
@@ -93,6 +93,16 @@ def resolve_token(host: str, token: str | None) -> str | None:
     return None if is_loopback(host) else secrets.token_urlsafe(24)
 
 
+def allowed_hosts(host: str) -> set[str] | None:
+    """On loopback, the loopback names only (against DNS rebinding); elsewhere any (the
+    token guards it)."""
+    from automl.studio._security import is_loopback
+
+    if not is_loopback(host):
+        return None
+    return {"127.0.0.1", "localhost", "::1", host.strip("[]").lower()}
+
+
 def _studio(args: argparse.Namespace) -> Any:
     try:
         import uvicorn
@@ -103,7 +113,12 @@ def _studio(args: argparse.Namespace) -> Any:
             f"the studio needs the 'studio' extra ({error}): pip install 'openaml[studio]'"
         ) from None
     token = resolve_token(args.host, args.token)
-    app = create_app(args.workspace, token=token, max_upload_mb=args.max_upload_mb)
+    app = create_app(
+        args.workspace,
+        token=token,
+        max_upload_mb=args.max_upload_mb,
+        allowed_hosts=allowed_hosts(args.host),
+    )
     workspace = app.state.studio.workspace
     print(f"openaml studio over workspace {workspace.location}")
     print(f"  open {studio_url(args.host, args.port, token)}  (Ctrl-C to stop)", flush=True)

@@ -141,8 +141,15 @@ def leaderboard(
 
 @router.post("/experiments/{name}/cancel", summary="Cancel a running experiment")
 def cancel(context: Context, name: str) -> Any:
-    parents = context.workspace.runs(experiment=_known(context, name), kind="parent", limit=1)
+    from trials import NotFoundError
+
     job = context.jobs.get(name)
+    try:
+        parents = context.workspace.runs(experiment=name, kind="parent", limit=1)
+    except NotFoundError:
+        if job is None:
+            raise
+        parents = []  # a studio job still preparing its data
     if parents and not parents[0].status.is_terminal:
         context.workspace.request_cancel(parents[0].id)
         return {"name": name, "cancel_requested": True, "how": "store"}
@@ -151,12 +158,6 @@ def cancel(context: Context, name: str) -> Any:
     return JSONResponse(
         {"detail": f"experiment {name!r} is not running; there is nothing to cancel"}, 409
     )
-
-
-def _known(context: StudioContext, name: str) -> str:
-    if context.jobs.get(name) is None:
-        context.workspace.get_experiment(name)  # NotFoundError lists the experiments
-    return name
 
 
 @router.post("/experiments/{name}/resume", summary="Resume an interrupted studio experiment")

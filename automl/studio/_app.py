@@ -9,6 +9,7 @@ package's ``static`` folder, so the studio works offline.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -80,6 +81,22 @@ def _seconds(value: Any) -> str:
     return f"{hours}h {minutes:02d}m {seconds:02d}s" if hours else f"{minutes}m {seconds:02d}s"
 
 
+def _offline_docs(app: FastAPI) -> None:
+    """``/docs``: Swagger UI from the package's static files (vendored swagger-ui-dist)."""
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.responses import HTMLResponse
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="openaml studio - API",
+            swagger_js_url="/static/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger-ui.css",
+            swagger_favicon_url="data:,",
+        )
+
+
 def _check_limit(max_upload_mb: object) -> float:
     if (
         isinstance(max_upload_mb, bool)
@@ -95,6 +112,7 @@ def create_app(
     *,
     token: str | None = None,
     max_upload_mb: float = 200,
+    allowed_hosts: Iterable[str] | None = None,
 ) -> FastAPI:
     """Build the studio app over ``workspace``.
 
@@ -104,6 +122,8 @@ def create_app(
         token: The access token every request must carry (``?token=`` once, then a
             cookie); None: no token, for a studio bound to a loopback address only.
         max_upload_mb: Largest request body (upload) accepted, in MB.
+        allowed_hosts: Host names requests may address (the ``Host`` header); None: any.
+            ``automl studio`` on loopback allows only loopback names (DNS rebinding).
 
     Returns:
         The ASGI application (serve it with uvicorn; ``automl studio`` does).
@@ -138,7 +158,10 @@ def create_app(
         description="Start automated ML experiments, watch them live, compare runs, and "
         "manage models and datasets of a workspace.",
         version="1",
+        docs_url=None,  # served below from the package's files: no CDN
+        redoc_url=None,
     )
+    _offline_docs(app)
     app.state.studio = StudioContext(
         workspace=opened,
         jobs=jobs,
@@ -152,6 +175,10 @@ def create_app(
     _errors.install(app)
     app.add_middleware(
         StudioGuard,
-        settings=GuardSettings(token=token, max_upload_bytes=int(limit_mb * 2**20)),
+        settings=GuardSettings(
+            token=token,
+            max_upload_bytes=int(limit_mb * 2**20),
+            allowed_hosts=None if allowed_hosts is None else frozenset(allowed_hosts),
+        ),
     )
     return app

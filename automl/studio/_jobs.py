@@ -32,6 +32,8 @@ __all__ = ["JOB_FILE", "RESULT_FILE", "JobManager", "JobRecord", "process_alive"
 JOB_FILE = "job.json"
 RESULT_FILE = "result.json"
 LOG_FILE = "log.txt"
+STOPPED_FILE = "stopped"
+"""Written when the studio stops a job before its parent run exists (it shows canceled)."""
 _SLUG = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
@@ -95,6 +97,11 @@ class JobRecord:
         except (OSError, ValueError):
             return None
         return data if isinstance(data, dict) else None
+
+    @property
+    def stopped(self) -> bool:
+        """Whether the studio stopped this job (a cancel before its parent run existed)."""
+        return (self.folder / STOPPED_FILE).is_file()
 
     def log_tail(self, max_bytes: int = 20_000) -> str:
         """The end of the job's output."""
@@ -172,6 +179,7 @@ class JobManager:
         folder = self.folder_for(experiment_name)
         folder.mkdir(parents=True, exist_ok=True)
         (folder / RESULT_FILE).unlink(missing_ok=True)
+        (folder / STOPPED_FILE).unlink(missing_ok=True)
         attempts = [] if existing is None else list(existing.attempts)
         return self._launch(folder, experiment_name, dict(spec), attempts)
 
@@ -196,6 +204,7 @@ class JobManager:
 
         if not self.alive(record):
             return False
+        (record.folder / STOPPED_FILE).write_text(f"{time.time()}\n", encoding="utf-8")
         try:
             os.killpg(record.pid, signal.SIGINT)
         except (ProcessLookupError, PermissionError):

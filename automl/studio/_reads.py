@@ -115,9 +115,11 @@ def live_status(parent: Run | None, job: JobRecord | None, jobs: JobManager) -> 
     if parent is None:
         if alive:
             return "preparing"
-        result = job.result() if job is not None else None
         if job is None:
             return "not started"
+        if job.stopped:
+            return "canceled"
+        result = job.result()
         return str(result.get("status")) if result else "failed"
     status = str(parent.status)
     if status not in ("running", "queued"):

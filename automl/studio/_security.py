@@ -61,10 +61,14 @@ class GuardSettings:
     Attributes:
         token: The access token, or None when none is needed (loopback).
         max_upload_bytes: Largest request body accepted.
+        allowed_hosts: Host names a request's ``Host`` header may carry (None: any). A
+            studio on loopback without a token allows only loopback names, so that a web
+            page whose DNS name is rebound to 127.0.0.1 cannot read it.
     """
 
     token: str | None
     max_upload_bytes: int
+    allowed_hosts: frozenset[str] | None = None
 
 
 class _TooLarge(Exception):
@@ -82,6 +86,14 @@ def _cookies(headers: dict[str, str]) -> dict[str, str]:
     except Exception:  # a malformed Cookie header counts as none
         return {}
     return {key: morsel.value for key, morsel in jar.items()}
+
+
+def _host_name(host: str) -> str:
+    """The name in a ``Host`` header, without its port (``[::1]:80`` -> ``::1``)."""
+    host = host.strip().lower()
+    if host.startswith("["):
+        return host[1:].split("]", 1)[0]
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
 
 def _same(given: str | None, expected: str) -> bool:
@@ -102,6 +114,16 @@ class StudioGuard:
         headers = _headers(scope)
         cookies = _cookies(headers)
         path = str(scope.get("path", ""))
+        allowed = self.settings.allowed_hosts
+        if allowed is not None and _host_name(headers.get("host", "")) not in allowed:
+            await _error(
+                send,
+                path,
+                400,
+                f"host {headers.get('host', '')!r} is not this studio's address; open it as "
+                f"{' or '.join(sorted(allowed))}",
+            )
+            return
         token = self.settings.token
         query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
         if token is not None:
@@ -223,7 +245,12 @@ async def _error(send: Send, path: str, status: int, message: str) -> None:
         body = json.dumps({"detail": message}).encode()
         kind = b"application/json"
     else:
-        titles = {401: "Token required", 403: "Request refused", 413: "Upload too large"}
+        titles = {
+            400: "Bad request",
+            401: "Token required",
+            403: "Request refused",
+            413: "Upload too large",
+        }
         title = titles.get(status, "Error")
         body = (
             f"<!doctype html><html><head><meta charset='utf-8'><title>{title}</title></head>"

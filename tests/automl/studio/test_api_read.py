@@ -233,7 +233,10 @@ def test_pages_render(studio: Studio) -> None:
 def test_openapi_docs_and_offline_assets(studio: Studio) -> None:
     schema = studio.get("/openapi.json").json()
     assert "/api/experiments" in schema["paths"] and "/api/models/{name}" in schema["paths"]
-    assert studio.get("/docs").status_code == 200
+    docs = studio.get("/docs")
+    assert docs.status_code == 200 and "/static/swagger-ui-bundle.js" in docs.text
+    assert "https://" not in docs.text  # nothing from a CDN
+    assert studio.get("/static/swagger-ui-bundle.js").status_code == 200
     echarts = studio.get("/static/echarts.min.js")
     assert echarts.status_code == 200 and len(echarts.content) > 500_000
     assert "cdn" not in studio.get("/").text.lower()

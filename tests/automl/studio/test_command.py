@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from automl.cli import build_parser, main
-from automl.cli._studio_command import resolve_token, studio_url
+from automl.cli._studio_command import allowed_hosts, resolve_token, studio_url
 
 
 def test_parser_defaults_and_options() -> None:
@@ -55,6 +55,9 @@ def test_token_only_off_loopback_and_url() -> None:
     assert resolve_token("127.0.0.1", "given-token-0123456789") == "given-token-0123456789"
     assert studio_url("127.0.0.1", 8765, None) == "http://127.0.0.1:8765/"
     assert studio_url("::1", 80, "a b") == "http://[::1]:80/?token=a%20b"
+    assert allowed_hosts("127.0.0.1") == {"127.0.0.1", "localhost", "::1"}
+    assert allowed_hosts("127.0.0.2") == {"127.0.0.1", "127.0.0.2", "localhost", "::1"}
+    assert allowed_hosts("0.0.0.0") is None  # the token guards it
 
 
 def _free_port() -> int:

@@ -173,3 +173,21 @@ def test_two_starts_of_one_name_start_one_job(fresh: Studio) -> None:
     detail = fresh.get("/api/experiments/twice").json()
     assert detail["status"] == "completed" and detail["guardrails"]["guardrails"]
     assert detail["best_model"]["version"] == 1  # one job registered one model
+
+
+def test_cancel_while_preparing_stops_the_job(fresh: Studio) -> None:
+    form = {
+        "dataset": "credit:1",
+        "experiment_name": "short-lived",
+        "task": "classification",
+        "label_column_name": "target",
+        "max_trials": 200,
+    }
+    assert fresh.post("/api/experiments", json=form).status_code == 201
+    assert fresh.get("/api/experiments/short-lived").json()["status"] == "preparing"
+    canceled = fresh.post("/api/experiments/short-lived/cancel")
+    assert canceled.status_code == 200 and canceled.json()["how"] == "signal"
+    wait_for("the stopped job", lambda: fresh.get("/api/experiments/short-lived").json()[
+        "status"] == "canceled")  # fmt: skip
+    listed = fresh.get("/api/experiments").json()
+    assert listed["total"] == 0  # no experiment reached the store

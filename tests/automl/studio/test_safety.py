@@ -208,3 +208,16 @@ def test_create_app_checks_its_arguments(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=r"`token` must be a string of at least 16 characters"):
         create_app(tmp_path / "ws", token="short")
     assert CREDIT.is_file()
+
+
+def test_loopback_studio_refuses_other_host_names(filled_workspace: Path) -> None:
+    app = create_app(filled_workspace, allowed_hosts={"127.0.0.1", "localhost", "::1"})
+    with TestClient(app, base_url="http://127.0.0.1:8765") as client:
+        assert client.get("/api/experiments").status_code == 200
+        assert client.get("/api/meta", headers={"Host": "localhost:8765"}).status_code == 200
+        assert client.get("/api/meta", headers={"Host": "[::1]:8765"}).status_code == 200
+        rebound = client.get("/api/experiments", headers={"Host": "evil.example:8765"})
+        assert rebound.status_code == 400
+        assert "host 'evil.example:8765' is not this studio's address" in rebound.json()["detail"]
+        assert client.get("/", headers={"Host": "evil.example"}).status_code == 400
+    app.state.studio.workspace.close()
