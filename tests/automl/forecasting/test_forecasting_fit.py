@@ -219,5 +219,8 @@ def test_the_timeout_is_a_promise(tmp_path: Path) -> None:
     )
     elapsed = time.monotonic() - started
     assert elapsed <= 6 * 1.05 + 5
-    assert result.status_reason is not None and "timeout" in result.status_reason
+    # Ended by the timeout, or closed at the deadline by the ensemble it kept room for.
+    closed_by_ensemble = (result.leaderboard["kind"] == "ensemble").any()
+    assert result.status_reason is not None
+    assert "timeout" in result.status_reason or closed_by_ensemble
     assert result.best_model is not None
