@@ -117,8 +117,10 @@ def create_app(
     """Build the studio app over ``workspace``.
 
     Args:
-        workspace: A :class:`~trials.Workspace`, a folder or a database URL (None:
-            ``AUTOML_WORKSPACE``, else ``./automl_workspace``).
+        workspace: A folder or a database URL (None: ``AUTOML_WORKSPACE``, else
+            ``./automl_workspace``), or an open :class:`~trials.Workspace` (for a database
+            URL pass the URL itself: an open workspace hides its password, and the jobs the
+            studio starts need it).
         token: The access token every request must carry (``?token=`` once, then a
             cookie); None: no token, for a studio bound to a loopback address only.
         max_upload_mb: Largest request body (upload) accepted, in MB.
@@ -148,11 +150,16 @@ def create_app(
             f"secrets.token_urlsafe()), got {got}"
         )
     if isinstance(workspace, Workspace):
-        opened, location = workspace, workspace.location
+        opened, location = workspace, workspace.location  # a URL's password is hidden here
     else:
         opened = Workspace(workspace)
         location = os.fspath(workspace) if workspace is not None else opened.location
-    jobs = JobManager(opened.artifact_root / "studio" / "jobs", str(location))
+    url = opened.backend != "sqlite" or "://" in str(location)
+    jobs = JobManager(
+        opened.artifact_root / "studio" / "jobs",
+        str(location),
+        artifact_root=opened.artifact_root if url else None,
+    )
     app = FastAPI(
         title="openaml studio",
         description="Start automated ML experiments, watch them live, compare runs, and "

@@ -32,11 +32,8 @@ def run_job(job_file: Path) -> int:
     record = json.loads(job_file.read_text(encoding="utf-8"))
     folder = job_file.parent
     try:
-        config = AutoMLConfig(
-            **record["spec"],
-            workspace=record["workspace"],
-            experiment_name=record["experiment_name"],
-        )
+        # workspace=None: AUTOML_WORKSPACE (and AUTOML_ARTIFACT_ROOT), set by the studio
+        config = AutoMLConfig(**record["spec"], experiment_name=record["experiment_name"])
         result = config.fit(show_output=True)
     except KeyboardInterrupt:
         _write_result(folder, {"status": "canceled", "error": "interrupted (SIGINT)"})

@@ -3,7 +3,8 @@
 A job is ``python -m automl.studio._job <job.json>`` started in a new session, so that it
 outlives the page, the request and the studio itself. Its record lives in the workspace's
 artifact root under ``studio/jobs/<experiment>/``: ``job.json`` (experiment name, the
-``AutoMLConfig`` fields it runs, the workspace, pid and start time of each attempt),
+``AutoMLConfig`` fields it runs, pid and start time of each attempt; the workspace reaches
+the job through its environment),
 ``log.txt`` (the job's output) and, once it ends, ``result.json`` (guardrails,
 featurization summary, validation, registered model, or the error).
 
@@ -120,12 +121,18 @@ class JobManager:
 
     Args:
         jobs_root: Folder of the job records (``<artifact root>/studio/jobs``).
-        workspace_location: What the job process opens as its workspace.
+        workspace_location: What the job process opens as its workspace: a folder or a
+            database URL. It reaches the job through ``AUTOML_WORKSPACE`` in its
+            environment, never through a file, so a URL's password is not written down.
+        artifact_root: For a database URL, the artifact root (``AUTOML_ARTIFACT_ROOT``).
     """
 
-    def __init__(self, jobs_root: Path, workspace_location: str) -> None:
+    def __init__(
+        self, jobs_root: Path, workspace_location: str, artifact_root: Path | None = None
+    ) -> None:
         self.root = jobs_root
         self.workspace_location = workspace_location
+        self.artifact_root = artifact_root
         self._processes: dict[int, subprocess.Popen[bytes]] = {}
         self.lock = threading.Lock()
         """Held while checking that a name is free and starting its job (requests run in
@@ -221,14 +228,15 @@ class JobManager:
         job_file = folder / JOB_FILE
         data: dict[str, Any] = {
             "experiment_name": experiment_name,
-            "workspace": self.workspace_location,
             "spec": spec,
             "pid": 0,
             "pid_started": None,
             "attempts": attempts,
         }
         job_file.write_text(json.dumps(data, indent=2), encoding="utf-8")
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "AUTOML_WORKSPACE": self.workspace_location}
+        if self.artifact_root is not None:
+            env["AUTOML_ARTIFACT_ROOT"] = str(self.artifact_root)
         with open(folder / LOG_FILE, "ab") as log:
             log.write(f"\n--- studio job started {time.strftime('%Y-%m-%d %H:%M:%S')}\n".encode())
             log.flush()

@@ -37,8 +37,9 @@ FORECAST = "sales-exp"
 class Studio:
     """A test client that sends the CSRF header on state-changing requests."""
 
-    def __init__(self, client: TestClient) -> None:
+    def __init__(self, client: TestClient, workspace_root: Path | None = None) -> None:
         self.client = client
+        self.workspace_root = workspace_root
 
     def csrf(self) -> str:
         if CSRF_COOKIE not in self.client.cookies:
@@ -134,5 +135,5 @@ def fresh(tmp_path: Path) -> Iterator[Studio]:
         workspace.datasets.register("credit", CREDIT)
     app = create_app(tmp_path / "ws")
     with TestClient(app) as client:
-        yield Studio(client)
+        yield Studio(client, tmp_path / "ws")
     app.state.studio.workspace.close()

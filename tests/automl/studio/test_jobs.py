@@ -3,6 +3,7 @@ started it, killed (interrupted), resumed, and canceled."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import threading
@@ -185,6 +186,12 @@ def test_cancel_while_preparing_stops_the_job(fresh: Studio) -> None:
     }
     assert fresh.post("/api/experiments", json=form).status_code == 201
     assert fresh.get("/api/experiments/short-lived").json()["status"] == "preparing"
+    page = fresh.get("/experiments/short-lived")
+    assert page.status_code == 200 and "preparing" in page.text
+    assert fresh.workspace_root is not None
+    jobs = fresh.workspace_root / "artifacts" / "studio" / "jobs"
+    record = json.loads(next(jobs.rglob("job.json")).read_text())
+    assert set(record) == {"experiment_name", "spec", "pid", "pid_started", "attempts"}
     canceled = fresh.post("/api/experiments/short-lived/cancel")
     assert canceled.status_code == 200 and canceled.json()["how"] == "signal"
     wait_for("the stopped job", lambda: fresh.get("/api/experiments/short-lived").json()[
