@@ -181,25 +181,26 @@ def experiment_list(
 ) -> dict[str, Any]:
     """A page of experiments, newest first, with status, task, metric, best score, times.
 
-    ``task`` filters the page's rows (the task lives in the stored configuration); the
-    other filters run in the database.
+    The filters run in the database, but for the statuses only the studio knows
+    (``interrupted``, ``preparing``, ``finishing``): those filter the running experiments'
+    page (so such a page may hold fewer rows).
     """
+    derived = status in ("interrupted", "preparing", "finishing")
     rows, total = workspace.experiment_page(
         limit=per_page,
         offset=(page - 1) * per_page,
         name_contains=name or None,
         kind=kind or None,
-        status=status if status and status != "interrupted" else None,
+        status="running" if derived else status or None,
+        task=task or None,
     )
     items = []
     for row in rows:
         job = jobs.get(row.experiment.name)
         shown_task, metric, goal = _task_and_metric(row.experiment.config)
-        if task and shown_task != task:
-            continue
         parent = row.parent
         state = live_status(parent, job, jobs)
-        if status == "interrupted" and state != "interrupted":
+        if derived and state != status:
             continue
         items.append(
             {

@@ -109,6 +109,7 @@ def experiment_page(
     name_contains: str | None = None,
     kind: str | None = None,
     status: str | None = None,
+    task: str | None = None,
 ) -> tuple[list[ExperimentSummary], int]:
     """Return ``(one page of experiments newest first, how many match in all)``.
 
@@ -119,6 +120,8 @@ def experiment_page(
         name_contains: Only names containing this text (case-insensitive).
         kind: Only experiments of this kind (``"automl"``, ``"sweep"``).
         status: Only experiments whose parent run has this status.
+        task: Only AutoML experiments of this task (``searcher.definition.task`` of the
+            stored configuration).
     """
     limit, offset = _check_page(limit, offset)
     e = t.experiments
@@ -132,6 +135,8 @@ def experiment_page(
         conditions.append(e.c.name.icontains(name_contains, autoescape=True))
     if kind:
         conditions.append(e.c.kind == kind)
+    if task:
+        conditions.append(e.c.config[("searcher", "definition", "task")].as_string() == task)
     if status:
         wanted = parse_status(status).value
         joined = e.join(parents, parents.c.experiment_id == e.c.id).join(

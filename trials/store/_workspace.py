@@ -273,6 +273,7 @@ class Workspace:
         name_contains: str | None = None,
         kind: str | None = None,
         status: str | None = None,
+        task: str | None = None,
     ) -> tuple[list[ExperimentSummary], int]:
         """Return one page of experiments, newest first, and how many match in all.
 
@@ -286,6 +287,7 @@ class Workspace:
             name_contains: Only names containing this text (case-insensitive).
             kind: Only this kind (``"automl"``, ``"sweep"``).
             status: Only experiments whose parent run has this status.
+            task: Only AutoML experiments of this task.
         """
         from trials.store import _overview
 
@@ -297,6 +299,7 @@ class Workspace:
                 name_contains=name_contains,
                 kind=kind,
                 status=status,
+                task=task,
             )
 
     def metric_names(self, experiment: str, parent_id: str | None = None) -> list[str]:

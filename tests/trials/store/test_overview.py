@@ -11,7 +11,10 @@ from trials.store._overview import ExperimentSummary
 def _experiment(
     workspace: Workspace, name: str, kind: str, goal: str, scores: list[float], status: str
 ) -> None:
-    config = {"objective": {"primary_metric": "score", "goal": goal}}
+    config = {
+        "objective": {"primary_metric": "score", "goal": goal},
+        "searcher": {"definition": {"task": "regression" if goal == "minimize" else "x"}},
+    }
     experiment = workspace.get_or_create_experiment(name, kind=kind, config=config)
     writer = workspace.writer()
     parent = writer.start_run(experiment.id, kind="parent")
@@ -61,6 +64,8 @@ def test_page_filters_and_offsets(filled: Workspace) -> None:
     assert names(filled.experiment_page(name_contains="GAM")[0]) == ["Gamma_100%"]
     assert names(filled.experiment_page(name_contains="100%")[0]) == ["Gamma_100%"]
     assert names(filled.experiment_page(name_contains="a_")[0]) == ["Gamma_100%"]
+    assert names(filled.experiment_page(task="regression")[0]) == ["Gamma_100%", "beta"]
+    assert filled.experiment_page(task="forecasting") == ([], 0)
     page, total = filled.experiment_page(status="completed")
     assert total == 1 and names(page) == ["alpha"]
     assert filled.experiment_page(status="failed") == ([], 0)
