@@ -46,6 +46,10 @@ def meta() -> Any:
 def _model(version: ModelVersion) -> dict[str, Any]:
     lineage = dict(version.lineage)
     extra = lineage.get("extra") or {}
+    source = extra.get("data_source") or {}
+    dataset = None
+    if source.get("kind") == "dataset" and source.get("name"):
+        dataset = {"name": source["name"], "version": source.get("version")}
     return {
         "name": version.name,
         "version": version.version,
@@ -59,6 +63,7 @@ def _model(version: ModelVersion) -> dict[str, Any]:
         "lineage": {
             "data_fingerprint": lineage.get("data_fingerprint"),
             "data_source": extra.get("data_source"),
+            "dataset": dataset,
             "experiment": extra.get("experiment_name") or lineage.get("experiment"),
             "parent_run_id": extra.get("parent_run_id"),
             "run_id": lineage.get("run_id") or version.source_run_id,

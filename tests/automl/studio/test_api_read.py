@@ -176,6 +176,9 @@ def test_models_versions_lineage_and_download(studio: Studio, filled_workspace: 
     lineage = version["lineage"]
     assert lineage["experiment"] == CLASSIFICATION and lineage["model"] == f"{CLASSIFICATION}:1"
     assert lineage["data_fingerprint"].startswith("sha256:") and lineage["run_id"]
+    assert lineage["dataset"] == {"name": "credit", "version": 1}  # trained on credit:1
+    page = studio.get(f"/models/{CLASSIFICATION}").text
+    assert '<a href="/datasets/credit?version=1">credit:1</a>' in page
     download = studio.get(f"/api/models/{CLASSIFICATION}/1/download")
     assert download.status_code == 200
     assert hashlib.sha256(download.content).hexdigest() == version["sha256"]
