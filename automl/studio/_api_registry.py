@@ -3,6 +3,7 @@ datasets (versions, profile, preview with column purposes, upload) and the form'
 
 from __future__ import annotations
 
+import re
 import secrets
 import shutil
 from pathlib import Path
@@ -249,9 +250,9 @@ async def upload_dataset(context: Context, request: Request) -> Any:
     path, original = await _upload(request, context, "file")
     form = await request.form()
     name = form.get("name")
-    if not isinstance(name, str) or not name.strip():
-        name = Path(original).stem
-    name = name.strip()
+    if not isinstance(name, str) or not name.strip():  # from the file name, made valid
+        name = re.sub(r"[^A-Za-z0-9_.-]+", "_", Path(original).stem).strip("._-")[:128]
+    name = name.strip() or "dataset"
     try:
         _read_table(path).head(1)
         record = context.workspace.datasets.register(name, path, description=f"uploaded {original}")

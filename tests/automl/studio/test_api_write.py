@@ -37,6 +37,12 @@ def test_upload_csv_and_parquet_register_versions(fresh: Studio) -> None:
     assert second.json()["format"] == "parquet"
     versions = fresh.get("/api/datasets/tiny").json()
     assert [v["version"] for v in versions] == [1, 2]
+    again = fresh.post(
+        "/api/datasets", files={"file": ("tiny.parquet", buffer.getvalue())}, data={"name": "tiny"}
+    )
+    assert again.json()["ref"] == "tiny:2"  # the same content as the newest: no new version
+    spaced = fresh.post("/api/datasets", files={"file": ("my sales (2024).csv", _csv(frame))})
+    assert spaced.status_code == 201 and spaced.json()["name"] == "my_sales_2024"
 
 
 @pytest.mark.parametrize(
@@ -44,7 +50,7 @@ def test_upload_csv_and_parquet_register_versions(fresh: Studio) -> None:
     [
         ({"file": ("notes.txt", b"hello")}, {}, "must be a .csv or .parquet file, got 'notes.txt'"),
         ({}, {"name": "x"}, "`file` must be an uploaded CSV or Parquet file, got none"),
-        ({"file": ("bad name.csv", b"a,b\n1,2\n")}, {}, "`name` must"),
+        ({"file": ("ok.csv", b"a,b\n1,2\n")}, {"name": "bad name"}, "`name` must"),
         ({"file": ("broken.parquet", b"not parquet")}, {}, "could not read the uploaded file"),
     ],
 )
