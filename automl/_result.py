@@ -85,6 +85,58 @@ class AutoMLResult:
         """``(best_run, best_model)``, as Azure's ``AutoMLRun.get_output()``."""
         return self.best_run, self.best_model
 
+    def plot_forecast(
+        self,
+        series_id: object = None,
+        X_future: Any = None,
+        *,
+        quantiles: Sequence[float] | None = None,
+        X_recent: Any = None,
+        y_recent: Any = None,
+        ax: Any = None,
+    ) -> Any:
+        """Draw one series' history, forecast and quantile band (forecasting; matplotlib).
+
+        Args:
+            series_id: The series: its id value (one id column), a tuple of id values, or a
+                mapping {id column: value}; None for a single series.
+            X_future: The periods to forecast (None: the whole horizon).
+            quantiles: The band's quantiles (None: the experiment's).
+            X_recent: Actuals observed since training (the forecast starts after them).
+            y_recent: Their values, when ``X_recent`` lacks the label column.
+            ax: matplotlib Axes to draw on (None: a new figure).
+
+        Returns:
+            The matplotlib Axes.
+
+        Raises:
+            ValueError: Not a forecasting result, or no best model.
+            automl.learners.MissingDependencyError: matplotlib is not installed.
+            forecasting.ForecastingError: An unknown series or a bad period.
+
+        Example:
+            >>> result.plot_forecast("north")  # doctest: +SKIP
+        """
+        from automl.tasks.forecasting._pipeline import ForecastingPipeline
+        from automl.tasks.forecasting._plot import plot_forecast
+
+        model = self.best_model
+        if not isinstance(model, ForecastingPipeline):
+            what = "no best model" if model is None else f"a {type(model).__name__}"
+            raise ValueError(
+                f"plot_forecast needs the result of a forecasting experiment with a best model, "
+                f"got {what}"
+            )
+        return plot_forecast(
+            model,
+            series_id,
+            X_future,
+            quantiles=quantiles,
+            X_recent=X_recent,
+            y_recent=y_recent,
+            ax=ax,
+        )
+
     @property
     def children(self) -> list[Run]:
         """Every child run of the experiment, by trial index."""

@@ -23,7 +23,11 @@ __all__ = ["prepare_future"]
 
 
 def prepare_future(
-    frame: Any, prepared: PreparedPanel, *, allow_new_series: bool = False
+    frame: Any,
+    prepared: PreparedPanel,
+    *,
+    allow_new_series: bool = False,
+    what: str = "future data",
 ) -> pd.DataFrame:
     """Check the periods to forecast and return them in the canonical format.
 
@@ -32,6 +36,7 @@ def prepare_future(
             forecast (the label column too, where actuals are given; missing labels allowed).
         prepared: The training panel.
         allow_new_series: Accept series not seen in training (else an error naming one).
+        what: How messages name the frame (``"recent data"`` for recent actuals).
 
     Returns:
         ``unique_id``, ``ds``, the known covariates and ``y`` when the label column is given,
@@ -42,22 +47,22 @@ def prepare_future(
             series, a duplicate or off-grid timestamp, or a known covariate missing or with
             missing values (named with a series and a timestamp).
     """
-    data = as_data_frame(frame, "future data")
-    parsed = parse_time_column(data, prepared.time_column_name, what="future data")
+    data = as_data_frame(frame, what)
+    parsed = parse_time_column(data, prepared.time_column_name, what=what)
     if parsed.n_missing:
         raise ForecastingError(
-            f"the time column {prepared.time_column_name!r} of the future data must have a "
+            f"the time column {prepared.time_column_name!r} of the {what} must have a "
             f"value in every row, got {parsed.n_missing} missing"
         )
     for column in prepared.id_columns:
-        require_column(data, column, "time_series_id_column_names", "future data")
+        require_column(data, column, "time_series_id_column_names", what)
     check_id_columns(data, prepared.id_columns)
-    uid = _future_ids(data, prepared, allow_new_series)
+    uid = _future_ids(data, prepared, allow_new_series, what)
     columns: dict[str, Any] = {"unique_id": uid.to_numpy(), "ds": parsed.values.to_numpy()}
     for column in prepared.known_covariates:
         if column not in data.columns:
             raise ForecastingError(
-                f"the known covariate {column!r} must be in the future data: its values for the "
+                f"the known covariate {column!r} must be in the {what}: its values for the "
                 "periods to forecast are needed; list it in `features_unknown_at_forecast_time` "
                 "if they are not known"
             )
@@ -72,20 +77,23 @@ def prepare_future(
             )
         columns[column] = data[column].to_numpy()
     if prepared.label_column_name in data.columns:
-        columns["y"] = _future_target(data[prepared.label_column_name], prepared.label_column_name)
+        label = prepared.label_column_name
+        columns["y"] = _future_target(data[label], label, what)
     future = pd.DataFrame(columns)
     duplicated = future.duplicated(["unique_id", "ds"])
     if duplicated.any():
         twice = future[duplicated].iloc[0]
         raise ForecastingError(
-            f"the future data has two rows for series {twice['unique_id']!r} at {twice['ds']}: "
+            f"the {what} has two rows for series {twice['unique_id']!r} at {twice['ds']}: "
             "give one row per series and period"
         )
-    check_panel_freq(future, prepared.freq, anchor=prepared.anchor, what="the future data")
+    check_panel_freq(future, prepared.freq, anchor=prepared.anchor, what=f"the {what}")
     return future.sort_values(["unique_id", "ds"], kind="stable").reset_index(drop=True)
 
 
-def _future_ids(data: pd.DataFrame, prepared: PreparedPanel, allow_new: bool) -> pd.Series:
+def _future_ids(
+    data: pd.DataFrame, prepared: PreparedPanel, allow_new: bool, what: str
+) -> pd.Series:
     if not prepared.id_columns:
         return pd.Series(SINGLE_SERIES_ID, index=data.index, dtype=object)
     keys = pd.MultiIndex.from_frame(prepared.ids.reset_index()[list(prepared.id_columns)])
@@ -98,7 +106,7 @@ def _future_ids(data: pd.DataFrame, prepared: PreparedPanel, allow_new: bool) ->
             example = data.loc[new, list(prepared.id_columns)].iloc[0].to_dict()
             n_new = len(data.loc[new, list(prepared.id_columns)].drop_duplicates())
             raise ForecastingError(
-                f"the future data has {n_new} "
+                f"the {what} has {n_new} "
                 f"series not seen in training, e.g. {example}; forecast only the trained series "
                 f"({len(prepared.ids)}, e.g. {prepared.series[0]!r})"
             )
@@ -106,12 +114,12 @@ def _future_ids(data: pd.DataFrame, prepared: PreparedPanel, allow_new: bool) ->
     return found
 
 
-def _future_target(values: pd.Series, column: str) -> np.ndarray[Any, Any]:
+def _future_target(values: pd.Series, column: str, what: str) -> np.ndarray[Any, Any]:
     numbers = pd.to_numeric(values, errors="coerce")
     bad = numbers.isna() & values.notna()
     if bad.any():
         raise ForecastingError(
-            f"the label column {column!r} of the future data must hold numbers, got "
+            f"the label column {column!r} of the {what} must hold numbers, got "
             f"{values[bad].iloc[0]!r}"
         )
     return numbers.to_numpy(dtype="float64")

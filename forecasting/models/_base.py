@@ -265,6 +265,46 @@ class Forecaster(ABC):
             columns[quantile_column(q)] = bounds[:, :, k].ravel()
         return pd.DataFrame(columns)
 
+    def with_recent(self, recent: pd.DataFrame) -> Self:
+        """A copy whose forecasts start after ``recent``, the actuals observed since training.
+
+        Nothing is refitted: statistical models run their fitted parameters over the extended
+        history (statsforecast's ``forward``), global models rebuild their lags and windows
+        from it. Series without recent rows keep their origin. The forecaster itself is left
+        as it was.
+
+        Args:
+            recent: ``unique_id``, ``ds`` and ``y`` (covariates ignored) of the periods after
+                each series' training data, without gaps: a series' first row is the period
+                after its last training timestamp.
+
+        Raises:
+            NotFittedError: :meth:`fit` was not called.
+            ForecastingError: A series never seen in training, a missing target, rows that
+                overlap the training data, repeat a period or leave a gap, or a model that
+                cannot move its origin without refitting.
+
+        Example:
+            >>> import pandas as pd
+            >>> from forecasting.models import Naive
+            >>> panel = pd.DataFrame({"unique_id": "a", "y": [1.0, 2.0, 3.0],
+            ...                       "ds": pd.date_range("2024-01-01", periods=3)})
+            >>> model = Naive().fit(panel, freq="D", seasonality=1, horizon=2)
+            >>> recent = pd.DataFrame({"unique_id": "a", "ds": ["2024-01-04"], "y": [7.0]})
+            >>> model.with_recent(recent).predict()["yhat"].tolist()
+            [7.0, 7.0]
+        """
+        import copy
+
+        from forecasting.models._recent import check_recent
+
+        fitted = self._require_fitted()
+        checked = check_recent(recent, fitted)
+        moved = copy.deepcopy(self)
+        moved._extend(checked.frame, checked.values, fitted)
+        moved._fitted = checked.extended
+        return moved
+
     @property
     def fallbacks(self) -> dict[str, str]:
         """Series (by ``unique_id``) not forecast by this model as asked: what was used, why.
@@ -274,6 +314,17 @@ class Forecaster(ABC):
         """
         self._require_fitted()
         return dict(self._fallbacks)
+
+    @property
+    def last_timestamps(self) -> pd.Series:
+        """Each series' last known timestamp, its forecast origin (index ``unique_id``): the
+        end of training, or of the recent actuals given to :meth:`with_recent`."""
+        import pandas as pd
+
+        fitted = self._require_fitted()
+        return pd.Series(
+            pd.DatetimeIndex(fitted.last_ds), index=pd.Index(fitted.series_ids, name="unique_id")
+        )
 
     @property
     def is_fitted(self) -> bool:
@@ -293,6 +344,17 @@ class Forecaster(ABC):
     def _predict(self, horizon: int, quantiles: tuple[float, ...]) -> tuple[np.ndarray, np.ndarray]:
         """Point forecasts, shape (series, horizon), and quantiles, shape (series, horizon,
         len(quantiles)), with series in the fitted panel's order and ``quantiles`` ascending."""
+
+    def _extend(
+        self, recent: pd.DataFrame, values: Mapping[int, np.ndarray], fitted: FitContext
+    ) -> None:
+        """Move the origin of the series in ``values`` (panel position -> recent targets,
+        oldest first) past their recent rows, without refitting; ``fitted`` is the context
+        before. Models that cannot override nothing and say so."""
+        raise ForecastingError(
+            f"{self.name} cannot move its forecast origin without refitting: forecast without "
+            "recent actuals, or fit it again on the data that includes them"
+        )
 
     def _report_fallback(self, series_id: object, what: str) -> None:
         """Record that ``series_id`` was forecast as ``what`` says (appended when repeated)."""

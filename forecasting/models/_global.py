@@ -34,6 +34,9 @@ then needs ``future=``, a frame with ``unique_id``, ``ds`` and those columns for
 forecast (what :func:`forecasting.prepare_future` returns). Other panel columns are ignored,
 and so is the series identity: the model sees only features of the data.
 
+**Recent actuals** (:meth:`~forecasting.models.Forecaster.with_recent`): the history buffer
+rolls past them, so the next forecast's lags and windows read them; nothing is refitted.
+
 Same data, same regressor (and seed) give the same forecasts. Errors of the regressor itself
 propagate. The regressor is cloned (``sklearn.base.clone``, else a deep copy) for every fit, so
 the instance given is never fitted; a factory must pickle (a function or class, not a lambda)
@@ -43,8 +46,7 @@ ElasticNet, ...) are the AutoML layer's to register, with their search spaces.
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -67,6 +69,8 @@ from forecasting.models._global_settings import (
     check_holidays_country,
     check_ints,
     check_known_covariates,
+    is_regressor,
+    make_regressor,
     resolve_config,
 )
 from forecasting.models._global_strategies import (
@@ -115,14 +119,6 @@ class _Global:
     loc: np.ndarray
     scale: np.ndarray
     residuals: np.ndarray  # (windows, horizon) scaled errors h steps ahead
-
-
-def _is_regressor(value: object) -> bool:
-    return (
-        not isinstance(value, type)
-        and callable(getattr(value, "fit", None))
-        and callable(getattr(value, "predict", None))
-    )
 
 
 class GlobalRegressionForecaster(Forecaster):
@@ -187,7 +183,7 @@ class GlobalRegressionForecaster(Forecaster):
 
     def _check_params(self, params: dict[str, Any]) -> dict[str, Any]:
         regressor = params["regressor"]
-        if regressor is not None and not _is_regressor(regressor) and not callable(regressor):
+        if regressor is not None and not is_regressor(regressor) and not callable(regressor):
             raise ForecastingError(
                 "`regressor` must be a scikit-learn regressor (an object with fit and predict), "
                 f"a zero-argument factory of one, or None, got {describe(regressor)}"
@@ -376,35 +372,32 @@ class GlobalRegressionForecaster(Forecaster):
         models: list[Any] = []
         holdout: list[Any] | None = None if cut is None else []
         end = np.repeat(scaled.lengths - (cut or 0), scaled.lengths)
+        spec = self._params["regressor"]
         for step in range(1, self._last_step(horizon) + 1):
             X = builder.transform(scaled.frame, step=step).to_numpy(dtype=np.float64)
             usable = scaled.position >= lookback + step - 1
-            models.append(self._new_regressor().fit(X[usable], scaled.y[usable]))
+            models.append(make_regressor(spec).fit(X[usable], scaled.y[usable]))
             if holdout is not None:
                 keep = usable & (scaled.position < end)
-                holdout.append(self._new_regressor().fit(X[keep], scaled.y[keep]))
+                holdout.append(make_regressor(spec).fit(X[keep], scaled.y[keep]))
         return models, holdout
 
-    def _new_regressor(self) -> Any:
-        spec = self._params["regressor"]
-        if spec is None:
-            from sklearn.ensemble import HistGradientBoostingRegressor
+    def _extend(
+        self, recent: pd.DataFrame, values: Mapping[int, np.ndarray], fitted: FitContext
+    ) -> None:
+        """Roll the history buffer (and the Naive fallback) past the recent actuals; the
+        lags and windows of the next forecast read them."""
+        from forecasting._features import HistoryBuffer
+        from forecasting.models._recent import roll_windows
 
-            return HistGradientBoostingRegressor(random_state=0)
-        if _is_regressor(spec):
-            try:
-                from sklearn.base import clone
-
-                return clone(spec)
-            except (TypeError, RuntimeError):  # not a scikit-learn estimator
-                return copy.deepcopy(spec)
-        made = spec()
-        if not _is_regressor(made):
-            raise ForecastingError(
-                f"`regressor` must be a factory of objects with fit and predict, got one that "
-                f"returned {describe(made)}"
-            )
-        return made
+        if self._naive is not None:
+            self._naive = self._naive.with_recent(recent)
+        state = self._global
+        if state is None:
+            return
+        buffer = state.buffer
+        rolled, moved = roll_windows(buffer.values, state.rows, values, state.loc, state.scale)
+        state.buffer = HistoryBuffer(buffer.ids, rolled, buffer.last_t + moved)
 
     # -- predict -----------------------------------------------------------------------------
 

@@ -1,5 +1,6 @@
-"""The feature settings of the global forecasters: automatic lags, windows and Fourier terms,
-resolved per seasonality, and the checks of the parameters that set them.
+"""The settings of the global forecasters: automatic lags, windows and Fourier terms, resolved
+per seasonality, the checks of the parameters that set them, and the regressor of the global
+regression model (cloned for every fit).
 
 ``"auto"`` (with ``m`` the seasonality): lags ``1..min(max(m, 3), 24)`` plus the seasonal lags
 ``m`` and ``2m`` (when ``m > 1``); one rolling window of ``m`` periods (none when ``m = 1``);
@@ -10,6 +11,7 @@ same history for the same settings.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +30,8 @@ __all__ = [
     "check_holidays_country",
     "check_ints",
     "check_known_covariates",
+    "is_regressor",
+    "make_regressor",
     "resolve_config",
 ]
 
@@ -154,3 +158,40 @@ def check_known_covariates(covariates: object) -> tuple[str, ...]:
             f"`known_covariates` must be a list of column names, got {describe(covariates)}"
         )
     return tuple(dict.fromkeys(covariates))
+
+
+def is_regressor(value: object) -> bool:
+    """Whether ``value`` is an estimator instance (``fit`` and ``predict``), not a class."""
+    return (
+        not isinstance(value, type)
+        and callable(getattr(value, "fit", None))
+        and callable(getattr(value, "predict", None))
+    )
+
+
+def make_regressor(spec: object) -> Any:
+    """A fresh regressor from the ``regressor`` parameter: None gives
+    ``HistGradientBoostingRegressor(random_state=0)``, an estimator is cloned (deep-copied when
+    scikit-learn cannot clone it), a factory is called."""
+    if spec is None:
+        from sklearn.ensemble import HistGradientBoostingRegressor
+
+        return HistGradientBoostingRegressor(random_state=0)
+    if is_regressor(spec):
+        try:
+            from sklearn.base import clone
+
+            return clone(spec)
+        except (TypeError, RuntimeError):  # not a scikit-learn estimator
+            return copy.deepcopy(spec)
+    if not callable(spec):
+        raise ForecastingError(
+            f"`regressor` must be a regressor or a factory, got {describe(spec)}"
+        )
+    made = spec()
+    if not is_regressor(made):
+        raise ForecastingError(
+            f"`regressor` must be a factory of objects with fit and predict, got one that "
+            f"returned {describe(made)}"
+        )
+    return made

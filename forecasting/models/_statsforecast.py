@@ -29,7 +29,7 @@ import functools
 import math
 import warnings
 from abc import abstractmethod
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from statistics import NormalDist
@@ -182,6 +182,7 @@ class _Group:
     rows: np.ndarray  # each fitted series' position in the panel, in statsforecast's order
     keep: np.ndarray  # which of them this group forecasts (the others were refitted)
     scale: np.ndarray | None  # residual scale per series (seasonal window averages)
+    history: list[np.ndarray]  # each fitted series' targets (extended by recent actuals)
 
 
 def _points(n: int) -> str:
@@ -341,21 +342,17 @@ class StatisticalForecaster(Forecaster):
                     fitted.series_ids[rows[k]],
                     f"Naive: {variant.label} failed ({guarded.failure})",
                 )
+        y, starts = panel["y"].to_numpy(dtype=float), fitted.starts
+        history = [y[starts[row] : starts[row] + fitted.lengths[row]] for row in rows]
         scale = None
         if variant.window_seasons:
-            y = panel["y"].to_numpy(dtype=float)
-            starts = fitted.starts
             scale = np.array(
                 [
-                    _window_residual_scale(
-                        y[starts[row] : starts[row] + fitted.lengths[row]],
-                        variant.season_length,
-                        variant.window_seasons,
-                    )
-                    for row in rows
+                    _window_residual_scale(series, variant.season_length, variant.window_seasons)
+                    for series in history
                 ]
             )
-        group = _Group(variant, model, rows, keep, scale)
+        group = _Group(variant, model, rows, keep, scale, history)
         levels = () if variant.window_seasons else (_PROBE_LEVEL,)
         point, bounds = _group_forecast(group, fitted.horizon, levels)
         finite = np.isfinite(point).all(axis=1)
@@ -370,6 +367,15 @@ class StatisticalForecaster(Forecaster):
         group.keep = finite
         self._groups.append(group)
         return [int(row) for row in rows[~finite]]
+
+    def _extend(
+        self, recent: pd.DataFrame, values: Mapping[int, np.ndarray], fitted: FitContext
+    ) -> None:
+        """Run each series' fitted model over its history extended by ``values``."""
+        from forecasting.models._statsforecast_forward import forward_group
+
+        for group in self._groups:
+            forward_group(group.model.fitted_, group.rows, group.history, values)
 
     # -- predict -----------------------------------------------------------------------------
 

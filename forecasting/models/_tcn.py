@@ -25,6 +25,9 @@ shorter than ``input_size + horizon`` points is forecast by :class:`~forecasting
 so is every series when all of them give fewer than ``min_train_windows`` windows, and a series
 whose forecast comes out non-finite. Covariates in the panel are ignored.
 
+**Recent actuals** (:meth:`~forecasting.models.Forecaster.with_recent`): each series' input
+window rolls past them (scaled as in training); nothing is refitted.
+
 **Resources.** ``device="auto"`` trains on the GPU when torch sees one (a trial given a GPU by
 its executor; the others see none), else on the CPU with ``n_jobs`` threads (default 1; None:
 the count torch has, which the executor caps per trial). The same ``seed`` and data give the same
@@ -39,6 +42,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -376,6 +380,19 @@ class TCNForecaster(Forecaster):
         if len(every) < minimum:
             return None
         return Windows(values, every.astype(np.int64), np.zeros(0, dtype=np.int64))
+
+    def _extend(
+        self, recent: pd.DataFrame, values: Mapping[int, np.ndarray], fitted: FitContext
+    ) -> None:
+        """Roll each series' input window (and the Naive fallback) past the recent actuals."""
+        from forecasting.models._recent import roll_windows
+
+        if self._naive is not None:
+            self._naive = self._naive.with_recent(recent)
+        state = self._state
+        if state is not None:
+            inputs, _ = roll_windows(state.inputs, state.rows, values, state.loc, state.scale)
+            state.inputs = inputs
 
     # -- predict -----------------------------------------------------------------------------
 
