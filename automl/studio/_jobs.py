@@ -144,9 +144,22 @@ class JobManager:
         slug = _SLUG.sub("-", experiment_name)[:60].strip(".-") or "experiment"
         return self.root / f"{slug}-{digest}"
 
+    def recent(self, limit: int = 20) -> list[JobRecord]:
+        """The records of the ``limit`` most recently started jobs, newest first."""
+        if not self.root.is_dir():
+            return []
+        files = sorted(
+            self.root.glob(f"*/{JOB_FILE}"), key=lambda path: path.stat().st_mtime, reverse=True
+        )
+        records = [self._read(path) for path in files[:limit]]
+        return [record for record in records if record is not None]
+
     def get(self, experiment_name: str) -> JobRecord | None:
         """The job record of ``experiment_name``, or None if the studio did not start it."""
-        path = self.folder_for(experiment_name) / JOB_FILE
+        record = self._read(self.folder_for(experiment_name) / JOB_FILE)
+        return record if record is not None and record.experiment_name == experiment_name else None
+
+    def _read(self, path: Path) -> JobRecord | None:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
     from automl.studio._jobs import JobManager, JobRecord
     from trials import Run, Workspace
+    from trials.store._overview import ExperimentSummary
 
 __all__ = [
     "experiment_detail",
@@ -181,20 +182,25 @@ def experiment_list(
 ) -> dict[str, Any]:
     """A page of experiments, newest first, with status, task, metric, best score, times.
 
-    The filters run in the database, but for the statuses only the studio knows
-    (``interrupted``, ``preparing``, ``finishing``): those filter the running experiments'
-    page (so such a page may hold fewer rows).
+    The filters run in the database, but for the statuses only the studio knows:
+    ``interrupted`` and ``finishing`` filter the page's rows (so such a page may hold fewer),
+    and studio jobs still ``preparing`` (not in the store yet) lead the first page.
     """
     derived = status in ("interrupted", "preparing", "finishing")
-    rows, total = workspace.experiment_page(
-        limit=per_page,
-        offset=(page - 1) * per_page,
-        name_contains=name or None,
-        kind=kind or None,
-        status="running" if derived else status or None,
-        task=task or None,
-    )
+    rows: list[ExperimentSummary] = []
+    total = 0
+    if status != "preparing":
+        rows, total = workspace.experiment_page(
+            limit=per_page,
+            offset=(page - 1) * per_page,
+            name_contains=name or None,
+            kind=kind or None,
+            status="running" if status == "interrupted" else None if derived else status or None,
+            task=task or None,
+        )
     items = []
+    if page == 1 and status in (None, "", "preparing") and kind in (None, "", "automl"):
+        items = _preparing_items(workspace, jobs, name, task)
     for row in rows:
         job = jobs.get(row.experiment.name)
         shown_task, metric, goal = _task_and_metric(row.experiment.config)
@@ -219,6 +225,48 @@ def experiment_list(
         )
     pages = max(1, math.ceil(total / per_page))
     return {"items": items, "total": total, "page": page, "per_page": per_page, "pages": pages}
+
+
+def _preparing_items(
+    workspace: Workspace, jobs: JobManager, name: str | None, task: str | None
+) -> list[dict[str, Any]]:
+    """Recent studio jobs whose process runs and whose experiment is not stored yet."""
+    from datetime import UTC
+
+    from trials import NotFoundError
+
+    items = []
+    for job in jobs.recent():
+        if (name and name.lower() not in job.experiment_name.lower()) or (
+            task and job.spec.get("task") != task
+        ):
+            continue
+        if not jobs.alive(job):
+            continue
+        try:
+            workspace.get_experiment(job.experiment_name)
+            continue
+        except NotFoundError:
+            pass
+        started = job.attempts[-1].get("started_at") if job.attempts else None
+        items.append(
+            {
+                "name": job.experiment_name,
+                "kind": "automl",
+                "task": job.spec.get("task"),
+                "status": "preparing",
+                "primary_metric": job.spec.get("primary_metric"),
+                "goal": None,
+                "best_score": None,
+                "children": 0,
+                "started_at": None
+                if started is None
+                else datetime.fromtimestamp(float(started), tz=UTC),
+                "duration_seconds": None,
+                "from_studio": True,
+            }
+        )
+    return items
 
 
 def _parent(workspace: Workspace, name: str) -> Run | None:

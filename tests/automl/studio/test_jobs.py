@@ -188,6 +188,11 @@ def test_cancel_while_preparing_stops_the_job(fresh: Studio) -> None:
     assert fresh.get("/api/experiments/short-lived").json()["status"] == "preparing"
     page = fresh.get("/experiments/short-lived")
     assert page.status_code == 200 and "preparing" in page.text
+    [listed] = fresh.get("/api/experiments").json()["items"]  # not stored yet, listed
+    assert listed["name"] == "short-lived" and listed["status"] == "preparing"
+    assert fresh.get("/api/experiments?status=preparing").json()["items"] == [listed]
+    assert fresh.get("/api/experiments?task=regression").json()["items"] == []
+    assert fresh.get("/api/experiments?status=completed").json()["items"] == []
     assert fresh.workspace_root is not None
     jobs = fresh.workspace_root / "artifacts" / "studio" / "jobs"
     record = json.loads(next(jobs.rglob("job.json")).read_text())
@@ -196,5 +201,5 @@ def test_cancel_while_preparing_stops_the_job(fresh: Studio) -> None:
     assert canceled.status_code == 200 and canceled.json()["how"] == "signal"
     wait_for("the stopped job", lambda: fresh.get("/api/experiments/short-lived").json()[
         "status"] == "canceled")  # fmt: skip
-    listed = fresh.get("/api/experiments").json()
-    assert listed["total"] == 0  # no experiment reached the store
+    after = fresh.get("/api/experiments").json()
+    assert after["total"] == 0 and after["items"] == []  # it never reached the store
