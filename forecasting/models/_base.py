@@ -373,7 +373,10 @@ class Forecaster(ABC):
     @classmethod
     def available(cls) -> bool:
         """Whether the model's library can be imported (checked without importing it)."""
-        return find_spec(cls.info.package) is not None
+        try:
+            return find_spec(cls.info.package) is not None
+        except (ImportError, ValueError):  # a finder refusing it, or a broken install
+            return False
 
     @classmethod
     def require(cls) -> None:

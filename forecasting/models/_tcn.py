@@ -58,7 +58,7 @@ from search_spaces import SearchSpace, choice, loguniform
 if TYPE_CHECKING:
     import pandas as pd
 
-    from forecasting.models._tcn_network import NetworkConfig, Trained
+    from forecasting.models._tcn_config import NetworkConfig, Trained
 
 __all__ = ["TCNForecaster"]
 
@@ -265,7 +265,7 @@ class TCNForecaster(Forecaster):
         return self.input_size(horizon, seasonality) + horizon
 
     def _network_config(self, horizon: int, seasonality: int) -> NetworkConfig:
-        from forecasting.models._tcn_network import NetworkConfig
+        from forecasting.models._tcn_config import NetworkConfig
 
         size = self.input_size(horizon, seasonality)
         return NetworkConfig(
@@ -303,7 +303,8 @@ class TCNForecaster(Forecaster):
 
     def _fit(self, panel: pd.DataFrame, fitted: FitContext) -> None:
         from forecasting._scaling import SeriesScaler
-        from forecasting.models._tcn_network import TrainConfig, resolve_device, train_network
+        from forecasting.models._tcn_config import TrainConfig
+        from forecasting.models._tcn_network import resolve_device, train_network
 
         self._state = None
         self._report = "none: every series is forecast by Naive"
@@ -366,7 +367,7 @@ class TCNForecaster(Forecaster):
     def _windows(self, values: np.ndarray, lengths: np.ndarray, config: NetworkConfig) -> Any:
         """Training and validation windows (the last one of each series validates when the
         others still give ``min_train_windows``); None when there are too few."""
-        from forecasting.models._tcn_network import Windows
+        from forecasting.models._tcn_config import Windows
 
         span = config.input_size + config.horizon
         starts = np.r_[0, np.cumsum(lengths)[:-1]]
@@ -398,7 +399,6 @@ class TCNForecaster(Forecaster):
 
     def _predict(self, horizon: int, quantiles: tuple[float, ...]) -> tuple[np.ndarray, np.ndarray]:
         from forecasting._metrics import quantile_column
-        from forecasting.models._tcn_network import predict_network, resolve_device
 
         fitted = self._require_fitted()
         if self._naive is None:
@@ -413,6 +413,8 @@ class TCNForecaster(Forecaster):
         if state is None:
             return point, bounds
         self.require()
+        from forecasting.models._tcn_network import predict_network, resolve_device
+
         scaled = predict_network(
             state.config,
             state.trained.state,

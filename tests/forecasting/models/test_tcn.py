@@ -10,6 +10,7 @@ import pickle
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -198,27 +199,43 @@ def test_trains_on_the_gpu_like_on_the_cpu(
     assert mase(on_gpu.predict(), data) < 1.5 * mase(model.predict(), data)
 
 
-def test_without_torch_it_stays_known_and_fitting_names_the_extra() -> None:
+def test_without_torch_it_stays_known_and_fitting_or_forecasting_names_the_extra(
+    model: TCNForecaster, tmp_path: Path
+) -> None:
+    path = tmp_path / "tcn.pickle"
+    path.write_bytes(pickle.dumps(model))
     code = textwrap.dedent(
-        """
-        import sys
+        f"""
+        import importlib.abc, pickle, sys
 
-        sys.modules["torch"] = None  # as if not installed: find_spec gives None, import fails
+        class NoTorch(importlib.abc.MetaPathFinder):
+            # As if PyTorch were not installed: finding or importing it fails.
+            def find_spec(self, name, path=None, target=None):
+                if name.split(".")[0] == "torch":
+                    raise ModuleNotFoundError(f"No module named {{name!r}}", name=name)
+                return None
+
+        sys.meta_path.insert(0, NoTorch())
         import numpy as np, pandas as pd
         from forecasting.models import MissingDependencyError, TCNForecaster, get_forecaster
 
         assert not TCNForecaster.available()
         model = get_forecaster("TCN", channels=8)
-        panel = pd.DataFrame({"unique_id": "a", "y": np.arange(40.0),
-                              "ds": pd.date_range("2020-01-01", periods=40, freq="D")})
-        try:
-            model.fit(panel, freq="D", seasonality=7, horizon=3)
-        except MissingDependencyError as error:
-            print(error)
-        assert sys.modules["torch"] is None
+        panel = pd.DataFrame({{"unique_id": "a", "y": np.arange(40.0),
+                              "ds": pd.date_range("2020-01-01", periods=40, freq="D")}})
+        for action in (
+            lambda: model.fit(panel, freq="D", seasonality=7, horizon=3),
+            lambda: pickle.loads(open({str(path)!r}, "rb").read()).predict(),
+        ):
+            try:
+                action()
+            except MissingDependencyError as error:
+                print(error)
+        assert "torch" not in sys.modules
         """
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
-    assert result.stdout.strip() == "TCN needs PyTorch: pip install 'openaml[torch]'"
+    hint = "TCN needs PyTorch: pip install 'openaml[torch]'"
+    assert result.stdout.split("\n")[:2] == [hint, hint]
