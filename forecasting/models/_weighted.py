@@ -12,7 +12,8 @@ panel; forecasts combine theirs period by period:
 
 Weights are normalised to sum to one. A member's fallbacks (short series) are reported as the
 ensemble's, prefixed with the member's name. Known covariates reach the members that take them
-through ``predict(..., future=...)``.
+through ``predict(..., future=...)``; recent actuals (``with_recent``) move every member's
+forecast origin.
 
 Example:
     >>> import numpy as np, pandas as pd
@@ -29,7 +30,7 @@ from __future__ import annotations
 import inspect
 import math
 import numbers
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
@@ -121,6 +122,12 @@ class WeightedForecaster(Forecaster):
             )
             for series, what in member.fallbacks.items():
                 self._report_fallback(series, f"{member.name}: {what}")
+
+    def _extend(
+        self, recent: pd.DataFrame, values: Mapping[int, np.ndarray], fitted: FitContext
+    ) -> None:
+        """Move every member's origin past the recent actuals (each without refitting)."""
+        self._params["members"] = tuple(member.with_recent(recent) for member in self.members)
 
     def predict(
         self,

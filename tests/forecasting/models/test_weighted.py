@@ -116,3 +116,22 @@ def test_bad_members_or_weights(params: dict[str, Any], match: str) -> None:
 def test_forecasting_before_fit_is_an_error() -> None:
     with pytest.raises(NotFittedError, match=r"VotingEnsemble is not fitted"):
         WeightedForecaster(members=[Naive()], weights=[1]).predict()
+
+
+def test_recent_actuals_move_every_members_origin() -> None:
+    members = [Naive(), SeasonalNaive()]
+    model = _fit(WeightedForecaster(members=members, weights=[1, 3]))
+    recent = pd.DataFrame(
+        {
+            "unique_id": np.repeat(["a", "b"], 3),
+            "ds": np.tile(pd.date_range("2024-02-12", periods=3), 2),
+            "y": [20.0, 21.0, 22.0, 30.0, 31.0, 32.0],
+        }
+    )
+    moved = model.with_recent(recent)
+    a, b = (_fit(member).with_recent(recent).predict() for member in (Naive(), SeasonalNaive()))
+    expected = 0.25 * a["yhat"].to_numpy() + 0.75 * b["yhat"].to_numpy()
+    got = moved.predict()
+    np.testing.assert_allclose(got["yhat"].to_numpy(), expected)
+    assert got["ds"].min() == pd.Timestamp("2024-02-15")
+    assert model.predict()["ds"].min() == pd.Timestamp("2024-02-12")  # the original stays
