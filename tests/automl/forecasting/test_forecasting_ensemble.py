@@ -19,7 +19,7 @@ from automl.tasks.forecasting._prepare import PreparedForecast
 from automl.tasks.forecasting._refit import choose_and_refit, ensemble_members, ranked_children
 from forecasting import FORECAST_METRICS, forecast_metrics
 from forecasting.models import WeightedForecaster
-from tests.automl.forecasting.conftest import forecast_config, future_frame
+from tests.automl.forecasting.conftest import daily_frame, forecast_config, future_frame
 
 NRMSE = "normalized_root_mean_squared_error"
 
@@ -157,3 +157,14 @@ def test_a_resumed_experiment_keeps_its_ensemble_and_registered_model(tmp_path: 
     assert second.best_run is not None and first.best_run is not None
     assert second.best_run.id == first.best_run.id
     assert second.registered_model_version == first.registered_model_version == 1
+
+
+def test_the_ensemble_forecasts_with_recent_actuals_and_rolls(forecast_run: AutoMLResult) -> None:
+    model = forecast_run.best_model
+    assert isinstance(model, ForecastingPipeline) and model.algorithm == "VotingEnsemble"
+    recent = future_frame("2024-03-21", periods=3).assign(sales=30.0)
+    moved = model.forecast(future_frame("2024-03-24", periods=2), X_recent=recent)
+    assert len(moved) == 6 and np.isfinite(moved["sales"]).all()
+    test = daily_frame(n=90).query("date >= '2024-03-21'")
+    rolled = model.rolling_forecast(test.drop(columns="sales"), test["sales"], step=5)
+    assert len(rolled) > 0 and np.isfinite(rolled["forecast"]).all()
