@@ -217,3 +217,18 @@ def test_automl_run_forecasts_from_a_yaml_job(
     assert set(algorithms) <= {"Naive", "SeasonalNaive", "Average", "VotingEnsemble"}
     assert report["registered_model_name"] == "tiny_forecast"
     assert "2 origin(s)" in report["validation"]
+
+
+@pytest.mark.parametrize(
+    ("written", "metric"),
+    [
+        ("NormalizedRootMeanSquaredError", "normalized_root_mean_squared_error"),
+        ("spearman_correlation", "spearman_correlation"),
+        ("mase", "mean_absolute_scaled_error"),
+        ("WeightedQuantileLoss", "weighted_quantile_loss"),
+    ],
+)
+def test_forecasting_metrics_in_any_v2_spelling(written: str, metric: str) -> None:
+    config = parse(job(primary_metric=written))
+    assert config.primary_metric == metric
+    assert parse(config_to_yaml_mapping(config, base_dir=FIXTURES)) == config
