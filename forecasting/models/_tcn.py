@@ -20,10 +20,12 @@ improvement (or at ``max_steps``) with the best weights. When the series are too
 that window out and still give ``min_train_windows`` training windows, every window trains and
 ``max_steps`` steps run. :attr:`TCNForecaster.training_report` says which happened.
 
-**Short series** (reported in :attr:`~forecasting.models.Forecaster.fallbacks`): a series
-shorter than ``input_size + horizon`` points is forecast by :class:`~forecasting.models.Naive`;
-so is every series when all of them give fewer than ``min_train_windows`` windows, and a series
-whose forecast comes out non-finite. Covariates in the panel are ignored.
+**Short series** (reported in :attr:`~forecasting.models.Forecaster.fallbacks`): the network
+trains on the series holding at least ``input_size + horizon`` points and forecasts every
+series holding ``input_size``; a shorter series is forecast by
+:class:`~forecasting.models.Naive`, and so is every series when all of them give fewer than
+``min_train_windows`` windows, and a series whose forecast comes out non-finite. Covariates in
+the panel are ignored.
 
 **Recent actuals** (:meth:`~forecasting.models.Forecaster.with_recent`): each series' input
 window rolls past them (scaled as in training); nothing is refitted.
@@ -256,13 +258,14 @@ class TCNForecaster(Forecaster):
         return layers
 
     def min_length(self, horizon: int, seasonality: int) -> int:
-        """Points a series needs for the network: one window, ``input_size + horizon``.
+        """Points a series needs to be forecast by the network: one input window (it trains
+        on the series that also hold the ``horizon`` after a window).
 
         Example:
             >>> TCNForecaster().min_length(6, 12)
-            30
+            24
         """
-        return self.input_size(horizon, seasonality) + horizon
+        return self.input_size(horizon, seasonality)
 
     def _network_config(self, horizon: int, seasonality: int) -> NetworkConfig:
         from forecasting.models._tcn_config import NetworkConfig
@@ -311,7 +314,7 @@ class TCNForecaster(Forecaster):
         horizon, seasonality = fitted.horizon, fitted.seasonality
         self._naive = Naive().fit(panel, freq=fitted.freq, seasonality=seasonality, horizon=horizon)
         config = self._network_config(horizon, seasonality)
-        need = config.input_size + horizon
+        need = config.input_size
         long = fitted.lengths >= need
         for position in np.flatnonzero(~long):
             n = int(fitted.lengths[position])
@@ -372,6 +375,8 @@ class TCNForecaster(Forecaster):
         span = config.input_size + config.horizon
         starts = np.r_[0, np.cumsum(lengths)[:-1]]
         last = starts + lengths - span  # the last window of each series
+        last = last[lengths >= span]  # shorter series are forecast, not trained on
+        starts = starts[lengths >= span]
         minimum = self._params["min_train_windows"]
         held = [np.arange(s, e - config.horizon + 1) for s, e in zip(starts, last, strict=True)]
         train = np.concatenate(held) if held else np.zeros(0, dtype=np.int64)
