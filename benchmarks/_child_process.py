@@ -88,6 +88,18 @@ def parse_answer(stdout: str) -> dict[str, Any] | None:
     return None
 
 
+def _drain(process: subprocess.Popen[str], wait: float = 30.0) -> None:
+    """Reap a killed child; give up on its pipes after ``wait`` seconds (a descendant that
+    left the session with ``setsid`` may hold them open and escapes :func:`kill_session`)."""
+    try:
+        process.communicate(timeout=wait)
+    except subprocess.TimeoutExpired:
+        process.wait()
+        for pipe in (process.stdout, process.stderr):
+            if pipe is not None:
+                pipe.close()
+
+
 def run_child(
     command: Sequence[str],
     *,
@@ -127,9 +139,10 @@ def run_child(
             stdout, stderr = process.communicate(timeout=limit)
         except subprocess.TimeoutExpired:
             kill_session(process.pid)
-            process.communicate()
+            seconds = time.perf_counter() - started
+            _drain(process)
             error = f"killed after {limit:.0f} s ({limit_note})"
-            return ChildOutcome({"error": error}, time.perf_counter() - started, None)
+            return ChildOutcome({"error": error}, seconds, None)
         seconds = time.perf_counter() - started
         answer = parse_answer(stdout)
         if answer is None:

@@ -84,7 +84,7 @@ def append(path: Path, row: dict[str, str], columns: Sequence[str]) -> None:
         writer.writerow(row)
 
 
-def table(head: Sequence[str], body: list[Sequence[str]], markdown: bool) -> list[str]:
+def table(head: Sequence[str], body: Sequence[Sequence[str]], markdown: bool) -> list[str]:
     """The lines of a table: markdown, or plain text with columns padded to their widest."""
     if markdown:
         lines = ["| " + " | ".join(head) + " |", "| " + " | ".join("---" for _ in head) + " |"]
