@@ -15,12 +15,7 @@ from dataclasses import KW_ONLY, dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self, TypeAlias
 
 from automl import _config_io, _data
-from automl._config_checks import (
-    AutoMLConfigError,
-    check_bool,
-    closest,
-    describe,
-)
+from automl._config_checks import AutoMLConfigError, check_bool, check_label, closest, describe
 
 if TYPE_CHECKING:
     from automl._result import AutoMLResult
@@ -204,7 +199,7 @@ class AutoMLConfig:
         from automl.tasks.forecasting import _checks as forecast
 
         task = self._check_task()
-        self._set("label_column_name", _label(self.label_column_name))
+        self._set("label_column_name", check_label(self.label_column_name))
         self._set(
             "forecasting_parameters",
             forecast.check_forecasting_parameters(task, self.forecasting_parameters),
@@ -215,8 +210,9 @@ class AutoMLConfig:
         for name in ("enable_early_stopping", "enable_voting_ensemble", "model_explainability"):
             check_bool(name, getattr(self, name))
         check_bool("enable_dnn", self.enable_dnn)
-        stack = self.enable_stack_ensemble
-        stack = task != "forecasting" if stack is None else stack
+        stack: object = self.enable_stack_ensemble
+        stack = forecast.check_stack_ensemble(stack) if task == "forecasting" else stack
+        stack = True if stack is None else stack
         self._set("enable_stack_ensemble", check_bool("enable_stack_ensemble", stack))
         if task == "forecasting":
             params = self.forecasting_parameters
@@ -483,16 +479,6 @@ class AutoMLConfig:
     def __repr__(self) -> str:
         shown = {item.name: getattr(self, item.name) for item in dataclasses.fields(self)}
         return _config_io.config_repr(shown, self.defaults(), _ALIASES)
-
-
-def _label(value: object) -> str:
-    if not isinstance(value, str) or not value.strip():
-        hint = "; column names are strings" if isinstance(value, int) else ""
-        raise AutoMLConfigError(
-            f"`label_column_name` must be the name of the column to predict (a non-empty "
-            f"string), got {describe(value)}{hint}"
-        )
-    return value
 
 
 def _list(value: Sequence[str] | None) -> list[str] | None:

@@ -17,6 +17,7 @@ __all__ = [
     "AutoMLConfigError",
     "check_bool",
     "check_count",
+    "check_label",
     "check_minutes",
     "check_names",
     "check_number",
@@ -143,3 +144,14 @@ def relocate(error: BaseException, field: str) -> AutoMLConfigError:
     if match:
         return AutoMLConfigError(f"`{field}.{match.group(1)}`{message[match.end() :]}")
     return AutoMLConfigError(f"`{field}`: {message}")
+
+
+def check_label(value: object) -> str:
+    """``label_column_name``: a non-empty string."""
+    if not isinstance(value, str) or not value.strip():
+        hint = "; column names are strings" if isinstance(value, int) else ""
+        raise AutoMLConfigError(
+            f"`label_column_name` must be the name of the column to predict (a non-empty "
+            f"string), got {describe(value)}{hint}"
+        )
+    return value

@@ -33,6 +33,7 @@ __all__ = [
     "check_forecast_models",
     "check_forecast_validation",
     "check_forecasting_parameters",
+    "check_stack_ensemble",
     "parameters_dict",
 ]
 
@@ -231,3 +232,17 @@ def parameters_dict(params: ForecastingParameters) -> dict[str, Any]:
         item.name: list(value) if isinstance(value := getattr(params, item.name), tuple) else value
         for item in dataclasses.fields(params)
     }
+
+
+def check_stack_ensemble(value: object) -> object:
+    """``enable_stack_ensemble`` of a forecasting config: None (read as False) or False, as
+    there is no stacked ensemble of forecasts; other values go on to the common bool check."""
+    if value is None:
+        return False
+    if value is True:
+        raise AutoMLConfigError(
+            "`enable_stack_ensemble` must be None or False for task 'forecasting' (its "
+            "ensemble is the VotingEnsemble over the children's forecasts: "
+            "`enable_voting_ensemble`), got True"
+        )
+    return value

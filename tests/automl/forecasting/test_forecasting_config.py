@@ -34,6 +34,12 @@ def test_defaults_of_a_forecasting_config() -> None:
     assert config.search_config()["forecasting_parameters"]["time_column_name"] == "date"
 
 
+def test_a_stack_ensemble_is_refused_for_forecasting() -> None:
+    assert make(enable_stack_ensemble=False).enable_stack_ensemble is False
+    with pytest.raises(AutoMLConfigError, match=r"`enable_stack_ensemble` must be None or False"):
+        make(enable_stack_ensemble=True)
+
+
 def test_forecasting_parameters_as_a_dict_with_python_or_yaml_names() -> None:
     python = make(forecasting_parameters={"time_column_name": "date", "freq": "D"})
     yaml = make(forecasting_parameters={"time_column_name": "date", "frequency": "D"})
