@@ -125,16 +125,11 @@ def check_forecast_models(
 
     Raises:
         AutoMLConfigError: An unknown name (the valid ones listed), nothing left to search,
-            or ``enable_dnn`` (the TCN forecaster is not there yet).
+            naming what was left out and why.
         MissingDependencyError: An allowed regressor's library is missing.
     """
     from automl.tasks.forecasting._models import canonical_model, plan_models
 
-    if enable_dnn:
-        raise AutoMLConfigError(
-            "`enable_dnn` must be False for task 'forecasting' for now: its neural network, "
-            "the TCN forecaster, is not there yet"
-        )
     try:
         allowed_names = (
             None
@@ -156,7 +151,13 @@ def check_forecast_models(
                 )
             )
         )
-        plan_models(allowed_names, blocked_names, use_stl=use_stl, seasonality=None)
+        plan_models(
+            allowed_names,
+            blocked_names,
+            use_stl=use_stl,
+            seasonality=None,
+            enable_dnn=bool(enable_dnn),
+        )
     except ValueError as error:
         if isinstance(error, AutoMLConfigError):
             raise

@@ -25,7 +25,7 @@ from __future__ import annotations
 import functools
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from automl.tasks.forecasting._prepare import PreparedForecast
     from automl.tasks.forecasting._searcher import ForecastSearcher
     from trials import ModelVersion, Run, SweepResult, Workspace
-    from trials.executors import TrainFunction
+    from trials.executors import Resources, TrainFunction
 
 __all__ = ["ForecastChildTarget", "run_forecasting"]
 
@@ -112,9 +112,11 @@ def _search(
             config.blocked_models or (),
             use_stl=data.params.use_stl is not None,
             seasonality=plan.seasonality,
+            enable_dnn=bool(config.enable_dnn),
         )
     except ValueError as error:
         raise AutoMLConfigError(str(error)) from None
+    resources = Resources(cpus=plan.settings.n_jobs, mem_in_mb=config.mem_in_mb)
     trial_minutes = config.iteration_timeout_minutes
     voting = bool(config.enable_voting_ensemble)
     limits = Limits(
@@ -144,6 +146,7 @@ def _search(
             early_stopping=bool(config.enable_early_stopping),
             deadline=deadline,
         ),
+        gpu_resources=_gpu_resources(config, models.names, resources),
     )
     owned = not isinstance(config.executor, Executor)
     executor = (
@@ -163,12 +166,36 @@ def _search(
         objective=objective,
         options=ControllerOptions(
             experiment_kind="automl",
-            resources=Resources(cpus=plan.settings.n_jobs, mem_in_mb=config.mem_in_mb),
+            resources=resources,
             shutdown_executor=owned,
             progress=make_progress(objective, quiet=not show_output),
         ),
     )
     return controller.run(), dict(models.skipped)
+
+
+def _gpu_resources(
+    config: AutoMLConfig, models: Sequence[str], resources: Resources
+) -> Resources | None:
+    """What a neural forecaster's child asks for (None without ``gpus_per_iteration``).
+
+    Raises:
+        AutoMLConfigError: GPUs asked for, but no model of the search can use one.
+    """
+    import dataclasses
+
+    from automl.tasks.forecasting._models import NEURAL
+
+    gpus = float(config.gpus_per_iteration)
+    if gpus <= 0:
+        return None
+    if not any(name in NEURAL for name in models):
+        raise AutoMLConfigError(
+            f"`gpus_per_iteration` is {gpus:g}, but none of the forecasting models searched "
+            f"({', '.join(models)}) can train on a GPU; allow {', '.join(NEURAL)} (or set "
+            "enable_dnn=True) or set gpus_per_iteration=0"
+        )
+    return dataclasses.replace(resources, gpus=gpus)
 
 
 def _register(

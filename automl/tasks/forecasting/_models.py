@@ -60,6 +60,11 @@ def _key(name: str) -> str:
     return "".join(char for char in name.lower() if char not in "_- ")
 
 
+NEURAL = ("TCN",)
+"""Forecasters that are neural networks: searched by default only with ``enable_dnn``, and
+the ones a child given a GPU (``gpus_per_iteration``) trains on it."""
+
+
 def statistical_names() -> tuple[str, ...]:
     """The statistical forecasters, in default order."""
     return tuple(name for name in FORECASTERS if name != GLOBAL)
@@ -133,15 +138,17 @@ def plan_models(
     *,
     use_stl: bool,
     seasonality: int | None,
+    enable_dnn: bool = False,
 ) -> ModelPlan:
     """The models to search, from ``allowed_models`` / ``blocked_models`` (canonical names).
 
-    Without ``allowed_models``: every statistical forecaster (and the TCN), the STL variants
-    when ``use_stl``, and :data:`DEFAULT_REGRESSORS`. With a known ``seasonality`` of 1 the models
-    that need a season (SeasonalNaive, SeasonalAverage, the STL variants) are left out: they
-    would repeat their non-seasonal forms. Regressors and forecasters (the TCN without
-    PyTorch) whose library is missing are left out (named in ``skipped``) unless named in
-    ``allowed_models``, where they raise.
+    Without ``allowed_models``: every statistical forecaster, the STL variants when
+    ``use_stl``, :data:`DEFAULT_REGRESSORS`, and the neural networks (:data:`NEURAL`: the TCN)
+    only with ``enable_dnn`` (Azure's rule: TCNForecaster needs ``enable_dnn=True``). With a
+    known ``seasonality`` of 1 the models that need a season (SeasonalNaive, SeasonalAverage,
+    the STL variants) are left out: they would repeat their non-seasonal forms. Regressors
+    and forecasters (the TCN without PyTorch) whose library is missing are left out (named in
+    ``skipped``) unless named in ``allowed_models``, where they raise.
 
     Raises:
         ValueError: Nothing left to search.
@@ -156,6 +163,9 @@ def plan_models(
     skipped: dict[str, str] = {}
     for name in candidates:
         if name in blocked_set:
+            continue
+        if allowed is None and name in NEURAL and not enable_dnn:
+            skipped[name] = "a neural network: set enable_dnn=True to search it"
             continue
         if is_regressor(name):
             if not LEARNERS[name].available():

@@ -43,6 +43,7 @@ from trials import Searcher, TrialOutcome, TrialRequest
 if TYPE_CHECKING:
     from automl.tasks.forecasting._models import GlobalSettings, PanelSize
     from search_spaces import BayesianSampler, Sampler, SearchSpace
+    from trials.executors import Resources
 
 __all__ = ["ForecastSearchEnd", "ForecastSearcher"]
 
@@ -110,6 +111,7 @@ class ForecastSearcher(Searcher):
         seed: int,
         definition: Mapping[str, Any] | None = None,
         end: ForecastSearchEnd | None = None,
+        gpu_resources: Resources | None = None,
     ) -> None:
         from automl.tasks.forecasting._models import model_space
 
@@ -123,6 +125,7 @@ class ForecastSearcher(Searcher):
         self._seed = seed
         self._definition = dict(definition or {})
         self._end = end or ForecastSearchEnd()
+        self._gpu_resources = gpu_resources
         self._spaces = {name: model_space(name, size, settings) for name in self._models}
         self._portfolio = self._build_portfolio()
         self._sampler: BayesianSampler | None = None
@@ -267,8 +270,11 @@ class ForecastSearcher(Searcher):
         return self._random
 
     def _request(self, name: str, config: Mapping[str, Any], phase: str) -> TrialRequest:
+        from automl.tasks.forecasting._models import NEURAL
+
         params = {_LEARNER_KEY: name, "hyperparameters": dict(config)}
-        return TrialRequest(params, tags={"learner": name, "phase": phase})
+        resources = self._gpu_resources if name in NEURAL else None
+        return TrialRequest(params, resources, tags={"learner": name, "phase": phase})
 
     def _bayesian(self) -> BayesianSampler:
         if self._sampler is None:

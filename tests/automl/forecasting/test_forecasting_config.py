@@ -108,8 +108,6 @@ def test_forecasting_metrics(metric: str, expected: str) -> None:
          r"forecasting: Naive, SeasonalNaive"),
         ({"allowed_models": ["LightGBM"], "blocked_models": ["light_gbm"]}, AutoMLConfigError,
          r"every model is blocked"),
-        ({"enable_dnn": True}, AutoMLConfigError, r"`enable_dnn` must be False for task "
-         r"'forecasting'"),
         ({"featurization": "off"}, AutoMLConfigError,
          r"`featurization` must be 'auto' for task 'forecasting'"),
         ({"primary_metric": "mase", "experiment_exit_score": -1.0}, AutoMLConfigError,

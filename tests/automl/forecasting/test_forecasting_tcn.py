@@ -1,5 +1,7 @@
-"""The TCN forecaster in an AutoML forecasting search: searched by default when PyTorch is
-installed, left out (and said so) without it, an error naming the extra when asked for."""
+"""The TCN forecaster in an AutoML forecasting search: searched by default with
+``enable_dnn=True`` (Azure's rule) when PyTorch is installed, left out (and said so) without
+it, an error naming the extra when asked for; its children get the GPUs of
+``gpus_per_iteration``."""
 
 from __future__ import annotations
 
@@ -29,7 +31,7 @@ def no_torch(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_without_torch_the_default_search_leaves_the_tcn_out_and_says_so(no_torch: None) -> None:
-    plan = plan_models(None, (), use_stl=False, seasonality=7)
+    plan = plan_models(None, (), use_stl=False, seasonality=7, enable_dnn=True)
     assert "TCN" not in plan.names
     assert plan.skipped["TCN"] == "not installed; TCN needs PyTorch: pip install 'openaml[torch]'"
 
@@ -45,7 +47,39 @@ def test_a_child_tcn_takes_the_experiment_seed_and_threads() -> None:
     tcn = build_forecaster("TCN", {"channels": 8}, settings)
     assert tcn.get_params()["seed"] == 7 and tcn.get_params()["n_jobs"] == 2
     assert tcn.get_params()["channels"] == 8
-    assert "TCN" in plan_models(None, (), use_stl=False, seasonality=7).names
+    assert "TCN" in plan_models(None, (), use_stl=False, seasonality=7, enable_dnn=True).names
+
+
+def test_the_default_search_has_the_tcn_only_with_enable_dnn() -> None:
+    plan = plan_models(None, (), use_stl=False, seasonality=7)
+    assert "TCN" not in plan.names
+    assert plan.skipped["TCN"] == "a neural network: set enable_dnn=True to search it"
+    assert "TCN" in plan_models(["TCN"], (), use_stl=False, seasonality=7).names
+
+
+def test_tcn_children_ask_for_the_gpus_of_gpus_per_iteration() -> None:
+    from automl.tasks.forecasting import ForecastSearcher
+    from automl.tasks.forecasting._models import PanelSize
+    from trials.executors import Resources
+
+    gpu = Resources(cpus=1, gpus=0.5)
+    search = ForecastSearcher(
+        ["Naive", "TCN"], PanelSize(n_series=3, n_rows=180, horizon=6, seasonality=12),
+        GlobalSettings(), "normalized_root_mean_squared_error", "minimize", seed=0,
+        gpu_resources=gpu,
+    )  # fmt: skip
+    asked = [search.ask(i) for i in range(search.portfolio_size)]
+    resources = {request.params["learner"]: request.resources for request in asked if request}
+    assert resources == {"Naive": None, "TCN": gpu}
+
+
+def test_gpus_without_a_model_that_uses_them_are_an_error(tmp_path: Path) -> None:
+    from automl import AutoMLConfigError
+
+    config = forecast_config(tmp_path, allowed_models=["Naive"], gpus_per_iteration=1)
+    with pytest.raises(AutoMLConfigError, match=r"`gpus_per_iteration` is 1, but none of the "
+                       r"forecasting models searched \(Naive\) can train on a GPU"):  # fmt: skip
+        config.fit(show_output=False)
 
 
 def test_an_automl_fit_of_the_tcn_forecasts_the_horizon(tmp_path: Path) -> None:
