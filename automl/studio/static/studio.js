@@ -107,11 +107,31 @@ function experimentPage(data) {
       $("duration").textContent = secs(detail.duration_seconds);
       $("time-left").textContent = secs(detail.time_left_seconds);
       $("cancel").hidden = !detail.cancelable; $("resume").hidden = !detail.resumable;
+      showEnd(detail);
+      if (detail.status === "preparing") return detail;  // not in the store yet: no children
       const board = await api(`/api/experiments/${enc(name)}/leaderboard`);
       rows = board.rows; metrics = board.metrics; params = board.params || []; renderBoard();
       await searchCharts();
+      $("action-message").textContent = "";
       return detail;
     } catch (error) { $("action-message").textContent = error.message; return null; }
+  };
+  const showEnd = (detail) => {  // what the server only knows once the fit ended, live
+    const best = detail.best_model, node = $("best-model");
+    if (best && !node.querySelector("a")) {
+      node.replaceChildren("Best model: ", link(`/models/${enc(best.name)}`, `${best.name}:${best.version}`), ` (${best.algorithm})`);
+    }
+    if (detail.guardrails && !$("guardrails").querySelector("table")) {
+      const table = el("table", null, { class: "grid" }); table.append(el("thead"), el("tbody"));
+      fillTable(table, ["Guardrail", "Status", "Description"], detail.guardrails.guardrails, (g, c) => g[{ Guardrail: "name", Status: "status", Description: "description" }[c]]);
+      $("guardrails").replaceChildren(table);
+    }
+    if (detail.featurization_summary && !$("featurization").querySelector("table")) {
+      const table = el("table", null, { class: "grid" }); table.append(el("thead"), el("tbody"));
+      const keys = { "Raw feature": "RawFeatureName", "Type detected": "TypeDetected", "Dropped": "Dropped", "Engineered features": "EngineeredFeatureCount" };
+      fillTable(table, [...Object.keys(keys), "Transformations"], detail.featurization_summary, (f, c) => (c in keys ? f[keys[c]] : f.Transformations.join(", ")));
+      $("featurization").replaceChildren(table);
+    }
   };
   const searchCharts = async () => {
     const c = await api(`/api/experiments/${enc(name)}/charts/search`);
@@ -184,8 +204,9 @@ function experimentPage(data) {
   const loop = async () => {
     const detail = await refresh();
     const live = detail && ["running", "queued", "preparing", "finishing"].includes(detail.status);
-    if (detail && (!live || !bestShown)) { bestShown = true; bestCharts().catch((e) => ($("best-note").textContent = e.message)); }
+    if (detail && detail.status !== "preparing" && (!live || !bestShown)) { bestShown = true; bestCharts().catch((e) => ($("best-note").textContent = e.message)); }
     if (live) setTimeout(loop, 1500);
+    else if (!detail) setTimeout(loop, 3000);  // a failed poll (server restarting, ...): try again
   };
   loop();
 }
