@@ -410,10 +410,10 @@ def _best_model(workspace: Workspace, name: str, parent: Run | None) -> dict[str
 
     if parent is None:
         return {}
-    from automl._experiment import _model_name
+    from automl._experiment_common import model_name
 
     try:
-        versions = workspace.models.versions(_model_name(name))
+        versions = workspace.models.versions(model_name(name))
     except NotFoundError:
         return {}
     for version in reversed(versions):

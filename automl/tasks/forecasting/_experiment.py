@@ -96,7 +96,8 @@ def _search(
     started: float,
     show_output: bool,
 ) -> tuple[SweepResult, dict[str, str]]:
-    from automl._experiment import DEFAULT_MAX_TRIALS, _budget, _search_timeout
+    from automl._config import DEFAULT_MAX_TRIALS
+    from automl._experiment_common import experiment_budget, search_timeout
     from automl.tasks.forecasting._models import plan_models
     from automl.tasks.forecasting._searcher import ForecastSearchEnd, ForecastSearcher
     from forecasting import METRIC_GOALS
@@ -122,7 +123,7 @@ def _search(
     limits = Limits(
         max_total_trials=config.max_trials or DEFAULT_MAX_TRIALS,
         max_concurrent_trials=config.max_concurrent_iterations,
-        timeout=_search_timeout(_budget(config), started, voting),
+        timeout=search_timeout(experiment_budget(config), started, voting),
         trial_timeout=None if trial_minutes is None else trial_minutes * 60.0,
     )
     end = deadline = None
@@ -207,25 +208,19 @@ def _register(
     parent_id: str,
     data: PreparedForecast,
 ) -> ModelVersion:
-    import joblib
-
-    from automl._experiment import _model_name
+    from automl._experiment_common import save_and_register
     from automl.tasks.forecasting._checks import parameters_dict
 
-    folder = workspace.artifact_root / "automl" / name / "model"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "model.joblib"
-    joblib.dump(model, path)
-    return workspace.models.register(
-        _model_name(name),
-        path,
-        run_id=run.id,
-        tags={"algorithm": model.algorithm, "task": "forecasting"},
+    version, _ = save_and_register(
+        workspace,
+        name,
+        model,
+        run,
+        task="forecasting",
         description=f"Best model of AutoML forecasting experiment {name!r}",
         data_fingerprint=data.fingerprint,
-        extra_lineage={
+        lineage={
             "parent_run_id": parent_id,
-            "experiment_name": name,
             "config": config.to_dict(),
             "data_source": data.source,
             "forecasting_parameters": parameters_dict(data.params),
@@ -236,6 +231,7 @@ def _register(
             "guardrails": data.prepared.guardrails.to_dict(),
         },
     )
+    return version
 
 
 def _with_ensemble_members(workspace: Workspace, board: pd.DataFrame) -> pd.DataFrame:
@@ -290,20 +286,25 @@ def run_forecasting(config: AutoMLConfig, *, show_output: bool = True) -> AutoML
         ...     label_column_name="sales", forecasting_parameters=params, max_trials=10))
         >>> result.best_model.forecast(future)  # doctest: +SKIP
     """
-    from automl._experiment import _new_name, _open_workspace
+    from automl._experiment_common import (
+        new_experiment_name,
+        open_workspace,
+        ranked_children,
+    )
     from automl._result import AutoMLResult, leaderboard_frame
     from automl.tasks.forecasting._prepare import PreparedForecast
-    from automl.tasks.forecasting._refit import choose_and_refit, ranked_children
-    from forecasting import FORECAST_METRICS
+    from automl.tasks.forecasting._refit import choose_and_refit
+    from forecasting import FORECAST_METRICS, METRIC_GOALS
 
     started = time.monotonic()
-    workspace = _open_workspace(config.workspace)
-    name = config.experiment_name or _new_name()
+    workspace = open_workspace(config.workspace)
+    name = config.experiment_name or new_experiment_name()
     data = PreparedForecast(config, workspace, name)
     _write_guardrails(workspace, name, data)
     sweep, skipped = _search(config, workspace, name, data, started, show_output)
     metric = str(config.primary_metric)
-    ranked = ranked_children(workspace, sweep.parent_run_id, metric)
+    sign = 1.0 if METRIC_GOALS[metric] == "maximize" else -1.0
+    ranked = ranked_children(workspace, sweep.parent_run_id, metric, lambda value: sign * value)
     chosen = choose_and_refit(config, workspace, data, ranked, started, name)
     model, best_run, best_metrics, version = (
         chosen.model,

@@ -17,7 +17,6 @@ fits). A run this experiment registered before (a resumed experiment) is loaded 
 from __future__ import annotations
 
 import json
-import math
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -30,7 +29,7 @@ if TYPE_CHECKING:
     from forecasting.models import Forecaster
     from trials import ModelVersion, Run, Workspace
 
-__all__ = ["Member", "Refitted", "choose_and_refit", "ensemble_members", "ranked_children"]
+__all__ = ["Member", "Refitted", "choose_and_refit", "ensemble_members"]
 
 
 @dataclass(frozen=True)
@@ -70,26 +69,6 @@ class Refitted:
     metrics: dict[str, float] = field(default_factory=dict)
     version: ModelVersion | None = None
     passed_over: dict[str, str] = field(default_factory=dict)
-
-
-def ranked_children(
-    workspace: Workspace, parent_id: str, metric: str
-) -> list[tuple[Run, dict[str, float]]]:
-    """Completed children with a finite primary metric, best first (ties: lower index)."""
-    from forecasting import METRIC_GOALS
-
-    sign = 1.0 if METRIC_GOALS[metric] == "maximize" else -1.0
-    ranked: list[tuple[float, Run, dict[str, float]]] = []
-    for run in workspace.children(parent_id):
-        if str(run.status) != "completed":
-            continue
-        metrics = workspace.final_metrics(run.id)
-        value = metrics.get(metric)
-        if value is None or not math.isfinite(value):
-            continue
-        ranked.append((sign * value, run, metrics))
-    ranked.sort(key=lambda item: (-item[0], item[1].index or 0))
-    return [(run, metrics) for _, run, metrics in ranked]
 
 
 def _estimate(metrics: Mapping[str, float], n_folds: int) -> float:
@@ -183,13 +162,13 @@ def choose_and_refit(
     name: str,
 ) -> Refitted:
     """Refit the best run whose refit fits in the time left (see the module docstring)."""
-    from automl._experiment import _budget, _registered_version
+    from automl._experiment_common import experiment_budget, registered_version
     from automl._models import load_model
 
-    budget = _budget(config)
+    budget = experiment_budget(config)
     chosen = Refitted()
     for run, metrics in ranked:
-        existing = _registered_version(workspace, name, run)
+        existing = registered_version(workspace, name, run)
         if existing is not None:
             chosen.model = load_model(workspace, existing.name, existing.version)
             chosen.run, chosen.metrics, chosen.version = run, metrics, existing

@@ -315,8 +315,8 @@ def test_validation_data_is_the_single_validation_fold(workspace_dir: str) -> No
 
 
 def test_stack_ensemble_child_refits_into_a_stacked_pipeline(classification_run: Any) -> None:
-    from automl._experiment import _members_of, _refit
     from automl._prepare import PreparedData
+    from automl._refit import members_of, refit
 
     result = classification_run
     workspace = result.workspace
@@ -336,9 +336,9 @@ def test_stack_ensemble_child_refits_into_a_stacked_pipeline(classification_run:
         seed=0,
     )
     prepared = PreparedData(config, workspace, "clf")
-    members, meta_learner = _members_of(workspace, stack, prepared.plan.n_folds)
+    members, meta_learner = members_of(workspace, stack, prepared.plan.n_folds)
     assert len(members) >= 2 and meta_learner is not None
-    model = _refit(prepared, config, members, meta_learner)
+    model = refit(prepared, config, members, meta_learner)
     assert model.algorithm == "StackEnsemble"
     frame = classification_frame(seed=11).drop(columns=["label"])
     proba = model.predict_proba(frame)
@@ -399,8 +399,9 @@ def test_killed_mid_fit_it_continues_and_registers_once(tmp_path: Path) -> None:
 
 def test_a_holdout_run_serves_its_fitted_models_when_no_refit_fits(tmp_path: Path) -> None:
     from automl._child import HOLDOUT_MODEL_ARTIFACT
-    from automl._experiment import _choose_and_refit, _ranked_children
+    from automl._experiment_common import ranked_children
     from automl._prepare import PreparedData
+    from automl._refit import choose_and_refit
 
     def config(**limits: Any) -> AutoMLConfig:
         return AutoMLConfig(
@@ -425,12 +426,13 @@ def test_a_holdout_run_serves_its_fitted_models_when_no_refit_fits(tmp_path: Pat
     )
     late = config(experiment_timeout_minutes=0.05)  # 3 s, all spent long ago
     prepared = PreparedData(late, workspace, "holdout")
-    ranked = _ranked_children(workspace, result.parent_run_id, str(late.primary_metric))
-    model, run, _, version = _choose_and_refit(
+    metric = str(late.primary_metric)
+    ranked = ranked_children(workspace, result.parent_run_id, metric, lambda value: value)
+    model, run, _, version = choose_and_refit(
         late, workspace, prepared, ranked, time.monotonic() - 1000.0, "other-name"
     )
     assert model is not None and run is not None and version is None
-    assert run.id == ranked[0][1].id  # the best run, without a refit
+    assert run.id == ranked[0][0].id  # the best run, without a refit
     frame = classification_frame(n=50, seed=9).drop(columns=["label"])
     proba = model.predict_proba(frame)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)

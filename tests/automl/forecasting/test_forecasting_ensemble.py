@@ -13,10 +13,11 @@ import pandas as pd
 import pytest
 
 from automl import AutoMLResult
+from automl._experiment_common import ranked_children
 from automl.tasks.forecasting import ForecastingPipeline
 from automl.tasks.forecasting._folds import load_fold, load_plan
 from automl.tasks.forecasting._prepare import PreparedForecast
-from automl.tasks.forecasting._refit import choose_and_refit, ensemble_members, ranked_children
+from automl.tasks.forecasting._refit import choose_and_refit, ensemble_members
 from forecasting import FORECAST_METRICS, forecast_metrics
 from forecasting.models import WeightedForecaster
 from tests.automl.forecasting.conftest import daily_frame, forecast_config, future_frame
@@ -129,7 +130,7 @@ def test_an_ensemble_whose_refit_does_not_fit_gives_way_to_the_best_child(
         workspace.location, experiment_name="daily", experiment_timeout_minutes=1
     )
     data = PreparedForecast(config, workspace, "daily")
-    ranked = ranked_children(workspace, forecast_run.parent_run_id, NRMSE)
+    ranked = ranked_children(workspace, forecast_run.parent_run_id, NRMSE, lambda value: -value)
     assert ranked[0][0].kind == "ensemble"
     need = {
         run.id: sum(m.estimate_s for m in ensemble_members(workspace, run, data.plan.n_folds))
