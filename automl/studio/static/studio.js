@@ -111,6 +111,7 @@ function experimentPage(data) {
       if (detail.status === "preparing") return detail;  // not in the store yet: no children
       const board = await api(`/api/experiments/${enc(name)}/leaderboard`);
       rows = board.rows; metrics = board.metrics; params = board.params || []; renderBoard();
+      $("board-note").textContent = board.total > rows.length ? `The best ${rows.length} of ${board.total} children (sorting reorders these).` : "";
       await searchCharts();
       $("action-message").textContent = "";
       return detail;

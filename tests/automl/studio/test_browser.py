@@ -332,6 +332,35 @@ def test_upload_start_watch_charts_model_download_and_predict(
     tab.check_clean()
 
 
+def test_a_leaderboard_longer_than_a_page_says_so(tab: Tab, server: Server) -> None:
+    from trials import Workspace
+
+    with Workspace(server.workspace) as workspace:  # a big experiment, written by a controller
+        writer = workspace.writer()
+        config = {"objective": {"primary_metric": "accuracy", "goal": "maximize"},
+                  "searcher": {"type": "automl", "task": "classification"}}  # fmt: skip
+        experiment = writer.create_experiment("wide", kind="automl", config=config)
+        parent = writer.start_run(experiment.id, kind="parent")
+        for index in range(205):
+            child = writer.start_run(
+                experiment.id, parent_id=parent, index=index, params={"learner": "DecisionTree"}
+            )
+            writer.log_metrics(child, {"accuracy": (index * 37 % 205) / 205})
+            writer.set_status(child, "completed")
+        writer.set_status(parent, "completed")
+        writer.commit()
+    page = tab.page
+    page.goto(f"{server.base}/experiments/wide")
+    note = page.locator("#board-note")
+    _wait("the leaderboard's note", lambda: note.inner_text(), timeout=30)
+    assert note.inner_text() == "The best 200 of 205 children (sorting reorders these)."
+    assert page.locator("#leaderboard tbody tr").count() == 200
+    assert (
+        page.inner_text("#leaderboard tbody tr:first-child td:nth-child(5)") == "0.9951"
+    )  # 204 / 205
+    tab.check_clean()
+
+
 # ---- safety -------------------------------------------------------------------------------
 
 
