@@ -96,7 +96,7 @@ def _future_ids(
 ) -> pd.Series:
     if not prepared.id_columns:
         return pd.Series(SINGLE_SERIES_ID, index=data.index, dtype=object)
-    keys = pd.MultiIndex.from_frame(prepared.ids.reset_index()[list(prepared.id_columns)])
+    keys = pd.MultiIndex.from_frame(prepared.ids[list(prepared.id_columns)])
     lookup = pd.Series(prepared.ids.index.to_numpy(), index=keys)
     given = pd.MultiIndex.from_frame(data[list(prepared.id_columns)])
     found = pd.Series(lookup.reindex(given).to_numpy(), index=data.index, dtype=object)

@@ -325,10 +325,9 @@ def _id_columns(
 
 
 def _ids_frame(data: pd.DataFrame, uid: pd.Series, id_columns: Sequence[str]) -> pd.DataFrame:
-    ids = data[list(id_columns)].assign(unique_id=uid.to_numpy())
-    ids = ids.drop_duplicates("unique_id").set_index("unique_id").sort_index()
-    ids.index = ids.index.astype(object)
-    return ids
+    # The index holds the series' key; an id column may itself be named "unique_id".
+    ids = data[list(id_columns)].set_axis(pd.Index(uid.to_numpy(), dtype=object))
+    return ids[~ids.index.duplicated()].sort_index()
 
 
 def _unknown_covariates(
