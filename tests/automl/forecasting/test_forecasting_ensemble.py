@@ -16,6 +16,7 @@ from automl import AutoMLResult
 from automl._experiment_common import ranked_children
 from automl.tasks.forecasting import ForecastingPipeline
 from automl.tasks.forecasting._folds import load_fold, load_plan
+from automl.tasks.forecasting._models import is_regressor
 from automl.tasks.forecasting._prepare import PreparedForecast
 from automl.tasks.forecasting._refit import choose_and_refit, ensemble_members
 from forecasting import FORECAST_METRICS, forecast_metrics
@@ -91,7 +92,8 @@ def test_a_better_ensemble_is_the_refitted_weighted_model(forecast_run: AutoMLRe
     members = _description(forecast_run)["members"]
     forecaster = model.forecaster
     assert isinstance(forecaster, WeightedForecaster)
-    assert [m.name for m in forecaster.members] == [m["learner"] for m in members]
+    expected = ["GlobalRegressor" if is_regressor(m["learner"]) else m["learner"] for m in members]
+    assert [m.name for m in forecaster.members] == expected
     assert forecaster.weights == pytest.approx([m["weight"] for m in members])
     hyper = row["hyperparameters"]
     assert hyper["members"] == [m["learner"] for m in members]

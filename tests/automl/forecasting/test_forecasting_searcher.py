@@ -46,24 +46,34 @@ def outcome(index: int, params: dict[str, Any], value: float) -> TrialOutcome:
     return TrialOutcome(index, f"run{index}", params, "completed", metrics={NRMSE: value})
 
 
-def test_portfolio_statistical_first_cheapest_first_then_regressors() -> None:
+def test_portfolio_is_cheapest_first_across_the_model_families() -> None:
     search = searcher()
     asked = [search.ask(i) for i in range(search.portfolio_size)]
     names = [request.params["learner"] for request in asked if request is not None]
-    first_regressor = min(names.index(name) for name in DEFAULT_REGRESSORS)
-    assert set(names[:first_regressor]) == set(STATISTICAL)
-    assert set(names[first_regressor:]) == set(DEFAULT_REGRESSORS)
+    assert set(names) == {*STATISTICAL, *DEFAULT_REGRESSORS}
     costs = [
         model_cost(name, request.params["hyperparameters"], SIZE, GlobalSettings())
         for name, request in zip(names, asked, strict=True)
         if request is not None
     ]
-    assert costs[:7] == sorted(costs[:7])  # round one of the statistical models
+    first_round = len(STATISTICAL) + len(DEFAULT_REGRESSORS)
+    assert costs[:first_round] == sorted(costs[:first_round])  # each model's first default
+    assert set(names[:first_round]) == {*STATISTICAL, *DEFAULT_REGRESSORS}
     assert names.count("SeasonalAverage") == 3  # its three defaults
     regressor = next(r for r in asked if r is not None and r.params["learner"] == "LightGBM")
     assert regressor.params["hyperparameters"]["strategy"] == "recursive"
     assert "num_leaves" in regressor.params["hyperparameters"]["regressor"]
     json.dumps(search.config())
+
+
+def test_on_a_big_panel_a_global_regressor_comes_before_models_fitted_per_series() -> None:
+    big = PanelSize(n_series=414, n_rows=414 * 700, horizon=48, seasonality=24)  # m4_hourly
+    search = ForecastSearcher(
+        [*STATISTICAL, *DEFAULT_REGRESSORS], big, GlobalSettings(), NRMSE, "minimize", seed=0
+    )
+    names = [search.ask(i).params["learner"] for i in range(search.portfolio_size)]  # type: ignore[union-attr]
+    assert names.index("LightGBM") < names.index("Theta") < names.index("ExponentialSmoothing")
+    assert names.index("ExponentialSmoothing") < names.index("AutoArima")
 
 
 def test_bayesian_phase_avoids_repeats_and_is_deterministic() -> None:
