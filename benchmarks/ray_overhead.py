@@ -50,14 +50,10 @@ nothing else meanwhile.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import csv
 import datetime as dt
 import json
 import os
-import platform
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -67,7 +63,9 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _child_process import kill_session
 from _peers import PeerError, ensure_peer
+from _results import append, flat, git_commit, machine, read_rows
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -145,43 +143,6 @@ def configs(scale: float) -> list[Config]:
 
 
 NAMES = [c.name for c in configs(1.0)]
-
-
-def machine() -> str:
-    return f"{platform.platform(terse=True)} {platform.machine()}, {os.cpu_count()} cores"
-
-
-def git_commit() -> str:
-    try:
-        done = subprocess.run(
-            ["git", "describe", "--always", "--dirty"],
-            cwd=REPO,
-            capture_output=True,
-            text=True,
-            timeout=30,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return ""
-    return done.stdout.strip()
-
-
-def flat(text: object, limit: int = 600) -> str:
-    return " ".join(str(text).split())[:limit]
-
-
-def kill_session(session: int) -> None:
-    """Kill every process of ``session`` (a child started with ``start_new_session``): the
-    child and what it started, the local Ray's processes included, if the child left any."""
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        if int(fields[3]) == session:  # state, ppid, pgrp, session
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.kill(int(entry.name), signal.SIGKILL)
 
 
 def run_child(config: Config, python: Path) -> dict[str, Any]:
@@ -293,23 +254,6 @@ def measure(config: Config, repeats: int) -> dict[str, str]:
 
 
 # ---------------------------------------------------------------- results file
-
-
-def read_rows(path: Path) -> list[dict[str, str]]:
-    if not path.exists():
-        return []
-    with path.open(newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
-def append(path: Path, row: dict[str, str]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    new_file = not path.exists()
-    with path.open("a", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
-        if new_file:
-            writer.writeheader()
-        writer.writerow(row)
 
 
 def measured_today(rows: list[dict[str, str]], selected: list[Config]) -> str | None:
@@ -461,7 +405,7 @@ def main() -> None:
         print(f"running {config.name} n={config.n_trials} x{args.repeats} ...", end=" ", flush=True)
         row = measure(config, args.repeats)
         stamp = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        append(args.results, {**row, **context, "timestamp": stamp})  # row by row
+        append(args.results, {**row, **context, "timestamp": stamp}, COLUMNS)  # row by row
         outcome = (
             f"{row['trials_per_s']} trials/s, {row['per_trial_overhead_ms']} ms/trial"
             if row["verified"] == "True"
