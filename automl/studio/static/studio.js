@@ -58,6 +58,7 @@ function chart(id, option) {
   const node = $(id);
   if (!node || !window.echarts) return;
   const instance = echarts.getInstanceByDom(node) || echarts.init(node);
+  if (option.xAxis && !option.grid) option.grid = { left: 72 };  // room for labels like 140,000
   instance.setOption(option, true);
 }
 function showErrors(error) {
@@ -183,6 +184,7 @@ function experimentPage(data) {
       chart("chart-importance", { title: { text: `Feature importance (${f.metric})` }, tooltip: {}, grid: { left: 140 },
         xAxis: { type: "value" }, yAxis: { type: "category", data: items.map((i) => i.name) }, series: [{ type: "bar", data: items.map((i) => i.importance) }] });
     }
+    ["chart-best-1", "chart-best-2", "chart-best-3", "chart-importance"].forEach((id) => ($(id).hidden = !(window.echarts && echarts.getInstanceByDom($(id)))));
   };
   const curves = async () => {
     if (!selected.size) return;

@@ -45,6 +45,7 @@ pytestmark = pytest.mark.browser
 CHROMIUM = Path("/usr/bin/chromium")
 TOKEN = "browser-test-token-0123456789"
 EXPERIMENT = "credit-browser"
+RETAIL = CREDIT.parent / "us_retail_sales.csv"
 PAINTED = """(id) => {
   const node = document.getElementById(id), canvas = node && node.querySelector("canvas");
   const chart = node && window.echarts && echarts.getInstanceByDom(node);
@@ -329,6 +330,44 @@ def test_upload_start_watch_charts_model_download_and_predict(
     assert "completed" in first.inner_text()
     page.goto(f"{server.base}/models")
     assert EXPERIMENT in page.inner_text("table.grid tbody")
+    tab.check_clean()
+
+
+def test_a_forecast_from_the_wizard_draws_its_band(tab: Tab, server: Server) -> None:
+    page = tab.page
+    page.goto(f"{server.base}/experiments/new")
+    page.set_input_files("#upload-file", str(RETAIL))
+    page.click("#upload-button")
+    page.wait_for_selector("#step-settings:not([hidden])")
+    assert page.is_hidden("#forecasting-settings")
+    page.select_option("[name=task]", "forecasting")
+    assert page.is_visible("#forecasting-settings")
+    assert page.input_value("[name=label_column_name]") == "y"
+    page.fill("[name=experiment_name]", "retail")
+    page.select_option("[name=fc_time_column_name]", "ds")
+    page.fill("[name=fc_forecast_horizon]", "12")
+    page.fill("[name=fc_quantiles]", "0.1, 0.9")
+    page.select_option("[name=allowed_models]", ["Naive", "SeasonalNaive"])
+    page.fill("[name=max_trials]", "2")
+    page.click("#review-button")
+    page.wait_for_selector("#step-review:not([hidden])")
+    spec = json.loads(page.inner_text("#review"))
+    assert spec["forecasting_parameters"] == {
+        "time_column_name": "ds",
+        "forecast_horizon": 12,
+        "quantiles": [0.1, 0.9],
+    }
+    page.click("#start-button")
+    page.wait_for_url("**/experiments/retail")
+    _watch_live(tab)
+    page.wait_for_function(f"({PAINTED})('chart-best-1') > 500")
+    names = page.evaluate(
+        "echarts.getInstanceByDom(document.getElementById('chart-best-1')).getOption()"
+        ".series.map((s) => s.name)"
+    )
+    assert names[:2] == ["forecast", "actual"] and len(names) == 4  # and the band's two edges
+    # Charts a forecast does not have are not shown as empty boxes.
+    assert page.is_hidden("#chart-best-2") and page.is_hidden("#chart-best-3")
     tab.check_clean()
 
 
