@@ -73,7 +73,7 @@ function showErrors(error) {
 /* ---- experiment page --------------------------------------------------------------- */
 function experimentPage(data) {
   const name = data.name;
-  let sortKey = null, sortDir = -1, rows = [], metrics = [], params = [];
+  let sortKey = null, sortDir = -1, rows = [], metrics = [], params = [], pollFailed = false;
   const selected = new Set();
   const renderBoard = () => {
     const table = $("leaderboard");
@@ -114,9 +114,9 @@ function experimentPage(data) {
       rows = board.rows; metrics = board.metrics; params = board.params || []; renderBoard();
       $("board-note").textContent = board.total > rows.length ? `The best ${rows.length} of ${board.total} children (sorting reorders these).` : "";
       await searchCharts();
-      $("action-message").textContent = "";
+      if (pollFailed) { pollFailed = false; $("action-message").textContent = ""; }
       return detail;
-    } catch (error) { $("action-message").textContent = error.message; return null; }
+    } catch (error) { pollFailed = true; $("action-message").textContent = error.message; return null; }
   };
   const showEnd = (detail) => {  // what the server only knows once the fit ended, live
     const best = detail.best_model, node = $("best-model");
