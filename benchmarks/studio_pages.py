@@ -19,9 +19,10 @@ loopback port, and each page and JSON call is requested over HTTP with httpx (ke
 ``--warmup`` untimed requests, then ``--repeats`` timed ones, one URL after the other. A
 time is the client's wall time from sending the request to having read the whole body, so it
 includes the server's work and loopback HTTP. One row times the experiment page together with
-the five JSON calls its script makes (detail, leaderboard, three charts), one after the other. Each URL's median, p95 and max are appended to
-``benchmarks/results/studio_pages.csv`` (one row per URL, with timestamp, machine and git
-commit), and printed. The target: every median and p95 under 300 ms.
+the five JSON calls its script makes (detail, leaderboard, three charts), one after the
+other. Each URL's median, p95 and max are appended to ``benchmarks/results/studio_pages.csv``
+(one row per URL, with timestamp, machine and git commit), and printed. The target: every
+median and p95 under 300 ms.
 
     python benchmarks/studio_pages.py [--repeats 20] [--warmup 3] [--cache DIR] [--rebuild]
     python benchmarks/studio_pages.py --summary [--markdown] [--results PATH]
