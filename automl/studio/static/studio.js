@@ -188,8 +188,9 @@ function experimentPage(data) {
   };
   const curves = async () => {
     if (!selected.size) return;
-    const c = await api(`/api/curves?runs=${enc([...selected].join(","))}`);
-    chart("chart-curves", { title: { text: "Step curves of the selected children" }, tooltip: { trigger: "axis" }, legend: { bottom: 0 },
+    const metric = data.detail && data.detail.primary_metric;  // else each run's first metric
+    const c = await api(`/api/curves?runs=${enc([...selected].join(","))}` + (metric ? `&metric=${enc(metric)}` : ""));
+    chart("chart-curves", { title: { text: `Step curves of the selected children${metric ? ` (${metric})` : ""}` }, tooltip: { trigger: "axis" }, legend: { bottom: 0 },
       xAxis: { type: "value", name: "step" }, yAxis: { type: "value", scale: true },
       series: c.series.map((s) => ({ name: s.label, type: "line", data: s.points })) });
   };

@@ -110,6 +110,29 @@ def test_upload_start_watch_charts_model_download_and_predict(
               .all_inner_texts()]  # fmt: skip
     assert scores == sorted(scores)
 
+    # Step curves of two selected children (of the primary metric), then them compared.
+    boxes = page.locator("#leaderboard tbody input[type=checkbox]")
+    boxes.nth(0).check()
+    boxes.nth(1).check()
+    with page.expect_response("**/api/curves?*") as curves:
+        page.click("#curves-selected")
+    assert "metric=accuracy" in curves.value.url and curves.value.status == 200
+    page.wait_for_function(f"({PAINTED})('chart-curves') > 100")
+    picked = page.locator("#leaderboard tbody tr td:nth-child(2) a").evaluate_all(
+        "(links) => links.slice(0, 2).map((a) => a.pathname.split('/').pop())"
+    )
+    page.click("#compare-selected")
+    page.wait_for_url("**/compare?runs=*")
+    runs = page.locator("table.grid thead th a").all_inner_texts()
+    assert sorted(runs) == sorted(picked)
+    page.click(f"text={runs[0]}")  # a run's page: parameters, metrics, its logs
+    page.wait_for_url(f"**/runs/{runs[0]}")
+    assert '"learner"' in page.inner_text("pre")
+    page.wait_for_function("document.getElementById('run-logs').textContent.includes('--- ')")
+    page.go_back()
+    page.go_back()
+    page.wait_for_url(f"**/experiments/{EXPERIMENT}")
+
     # The best model is registered: its page, its download, and a test on a CSV file.
     best = page.locator("#best-model a")
     assert best.inner_text() == f"{EXPERIMENT}:1"
@@ -184,6 +207,33 @@ def test_a_forecast_from_the_wizard_draws_its_band(tab: Tab, server: Server) -> 
     assert names[:2] == ["forecast", "actual"] and len(names) == 4  # and the band's two edges
     # Charts a forecast does not have are not shown as empty boxes.
     assert page.is_hidden("#chart-best-2") and page.is_hidden("#chart-best-3")
+    tab.check_clean()
+
+
+def test_a_regression_draws_predicted_vs_actual_and_residuals(tab: Tab, server: Server) -> None:
+    from trials import Workspace
+
+    with Workspace(server.workspace) as workspace:
+        workspace.datasets.register("credit_g", CREDIT)  # the same version as an upload
+    page = tab.page
+    page.goto(server.base)
+    started = page.evaluate(START, {
+        "dataset": "credit_g:1", "experiment_name": "amount", "task": "regression",
+        "label_column_name": "credit_amount", "allowed_models": ["ElasticNet", "DecisionTree"],
+        "validation": "holdout", "validation_size": 0.25, "max_trials": 2,
+    })  # fmt: skip
+    assert started[0] == 201, started
+    page.goto(f"{server.base}/experiments/amount")
+    watch_live(tab)
+    assert page.inner_text("#status") == "completed"
+    for chart in ("chart-best-1", "chart-best-2", "chart-importance"):
+        page.wait_for_function(f"({PAINTED})('{chart}') > 500")
+    titles = page.evaluate(
+        "['chart-best-1', 'chart-best-2'].map((id) => echarts.getInstanceByDom("
+        "document.getElementById(id)).getOption().title[0].text)"
+    )
+    assert titles == ["Predicted vs actual", "Residuals"]
+    assert page.is_hidden("#chart-best-3")
     tab.check_clean()
 
 
