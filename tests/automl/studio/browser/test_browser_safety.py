@@ -7,12 +7,16 @@ printed URL is opened.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import pytest
 
 from tests.automl.studio.browser.conftest import Server, Tab, serve, stop, wait_for
 from tests.automl.studio.conftest import CREDIT
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Route
 
 pytestmark = pytest.mark.browser
 
@@ -123,3 +127,24 @@ def test_a_studio_with_a_token_needs_the_printed_url(
         tab.check_clean()
     finally:
         stop(server)
+
+
+def test_every_page_works_offline(tab: Tab, server: Server) -> None:
+    page = tab.page
+    outside: list[str] = []
+
+    def refuse(route: Route) -> None:
+        outside.append(route.request.url)
+        route.abort()
+
+    page.context.route(lambda url: not url.startswith(server.base), refuse)
+    for path in ("/", "/experiments/new", "/models", "/datasets"):
+        assert page.goto(server.base + path).status == 200  # type: ignore[union-attr]
+        page.wait_for_load_state("networkidle")
+    assert page.evaluate("typeof echarts.init") == "function"  # the vendored ECharts
+    page.goto(f"{server.base}/docs")  # the API's docs: vendored Swagger UI
+    page.wait_for_selector(".swagger-ui .info .title")
+    assert "openaml studio" in page.inner_text(".swagger-ui .info .title")
+    page.wait_for_selector('.opblock-summary-path[data-path="/api/experiments"]')
+    assert outside == [], f"requests left the studio: {outside}"
+    tab.check_clean()
