@@ -254,7 +254,11 @@ async def upload_dataset(context: Context, request: Request) -> Any:
         name = re.sub(r"[^A-Za-z0-9_.-]+", "_", Path(original).stem).strip("._-")[:128]
     name = name.strip() or "dataset"
     try:
-        _read_table(path).head(1)
+        if _read_table(path).empty:
+            raise ValueError(
+                f"the file {original!r} has no rows (or no table a CSV or Parquet reader "
+                "understands); upload a table with a header and at least one row"
+            )
         record = context.workspace.datasets.register(name, path, description=f"uploaded {original}")
     finally:
         path.unlink(missing_ok=True)

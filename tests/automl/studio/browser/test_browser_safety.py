@@ -74,6 +74,29 @@ def test_oversized_upload_is_a_clear_error_and_the_studio_keeps_serving(
 
 
 @pytest.mark.parametrize(
+    ("content", "name"),
+    [(b"\x00\x01\x02 not a table", "garbage.csv"), (b"a,b\n", "header_only.csv")],
+)
+def test_a_file_without_rows_is_refused_at_the_dataset_field(
+    tab: Tab, server: Server, tmp_path: Path, content: bytes, name: str
+) -> None:
+    before = server.api("/api/datasets")
+    (tmp_path / name).write_bytes(content)
+    page = tab.page
+    page.goto(f"{server.base}/experiments/new")
+    page.set_input_files("#upload-file", str(tmp_path / name))
+    page.click("#upload-button")
+    error = page.locator('.field-error[data-for="dataset"]')
+    wait_for("the upload's error", lambda: error.inner_text(), timeout=30)
+    assert error.inner_text() == (
+        f"the file '{name}' has no rows (or no table a CSV or Parquet reader understands); "
+        "upload a table with a header and at least one row"
+    )
+    assert page.is_hidden("#step-preview") and server.api("/api/datasets") == before
+    tab.check_clean()
+
+
+@pytest.mark.parametrize(
     "path",
     [
         "/static/..%2f..%2fws%2fworkspace.db",
