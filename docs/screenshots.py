@@ -10,7 +10,7 @@ PNG is a 1280x800 viewport, written to ``docs/images/`` and reduced to a 256-col
 when larger than 250 KB.
 
 Needs Debian's Chromium (``apt-get install chromium``) and Playwright for Python (the ``dev``
-extra); about 2 minutes on 2 cores.
+extra); about 70 s on 2 cores.
 
     python docs/screenshots.py [--out docs/images]
 """
