@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from automl._config import DEFAULT_MAX_TRIALS
-from automl._config_checks import AutoMLConfigError
 from automl._experiment_common import (
     experiment_budget,
+    gpu_resources,
     new_experiment_name,
     open_workspace,
     ranked_children,
@@ -183,27 +183,13 @@ def _search(
 def _gpu_resources(
     config: AutoMLConfig, prepared: PreparedData, resources: Resources
 ) -> Resources | None:
-    """What a child of a GPU-capable learner asks for (None without ``gpus_per_iteration``).
+    from automl.learners import learner_names
 
-    Raises:
-        AutoMLConfigError: GPUs asked for, but no learner of the search can use one.
-    """
-    import dataclasses
-
-    gpus = float(config.gpus_per_iteration)
-    if gpus <= 0:
-        return None
-    learners = prepared.selection.learners
-    if not any(learner.info.supports_gpu for learner in learners):
-        from automl.learners import learner_names
-
-        capable = [name for name in learner_names(config.task) if _supports_gpu(name)]
-        raise AutoMLConfigError(
-            f"`gpus_per_iteration` is {gpus:g}, but none of the models searched "
-            f"({', '.join(learner.info.name for learner in learners)}) can train on a GPU; "
-            f"allow one of {', '.join(capable)} or set gpus_per_iteration=0"
-        )
-    return dataclasses.replace(resources, gpus=gpus)
+    searched = [learner.info.name for learner in prepared.selection.learners]
+    capable = [name for name in learner_names(config.task) if _supports_gpu(name)]
+    hint = f"allow one of {', '.join(capable)}"
+    usable = [name for name in searched if name in capable]
+    return gpu_resources(config, resources, searched, usable, hint)
 
 
 def _supports_gpu(name: str) -> bool:

@@ -11,11 +11,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from automl._config import AutoMLConfig
     from trials import ModelVersion, Run, Workspace
+    from trials.executors import Resources
 
 __all__ = [
     "experiment_budget",
+    "gpu_resources",
     "model_name",
     "new_experiment_name",
     "open_workspace",
@@ -68,6 +72,39 @@ def search_timeout(
     fraction += EXPLAIN_RESERVE_FRACTION if explain else 0.0
     reserve = max(REFIT_RESERVE_MIN_S, fraction * budget)
     return max(0.5, budget - reserve - (time.monotonic() - started))
+
+
+def gpu_resources(
+    config: AutoMLConfig,
+    resources: Resources,
+    searched: Sequence[str],
+    can_use_gpu: Sequence[str],
+    hint: str,
+) -> Resources | None:
+    """What a child of a model that trains on GPUs asks for (``resources`` with
+    ``gpus_per_iteration`` GPUs), or None without ``gpus_per_iteration``.
+
+    Args:
+        searched: The models of the search.
+        can_use_gpu: Those of them that train on a GPU.
+        hint: What to allow instead, for the error (e.g. ``"allow one of XGBoost, ..."``).
+
+    Raises:
+        AutoMLConfigError: GPUs asked for, but no model of the search can use one.
+    """
+    import dataclasses
+
+    from automl._config_checks import AutoMLConfigError
+
+    gpus = float(config.gpus_per_iteration)
+    if gpus <= 0:
+        return None
+    if not can_use_gpu:
+        raise AutoMLConfigError(
+            f"`gpus_per_iteration` is {gpus:g}, but none of the models searched "
+            f"({', '.join(searched)}) can train on a GPU; {hint} or set gpus_per_iteration=0"
+        )
+    return dataclasses.replace(resources, gpus=gpus)
 
 
 def ranked_children(

@@ -25,7 +25,7 @@ from __future__ import annotations
 import functools
 import json
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from automl.tasks.forecasting._prepare import PreparedForecast
     from automl.tasks.forecasting._searcher import ForecastSearcher
     from trials import ModelVersion, Run, SweepResult, Workspace
-    from trials.executors import Resources, TrainFunction
+    from trials.executors import TrainFunction
 
 __all__ = ["ForecastChildTarget", "run_forecasting"]
 
@@ -97,8 +97,8 @@ def _search(
     show_output: bool,
 ) -> tuple[SweepResult, dict[str, str]]:
     from automl._config import DEFAULT_MAX_TRIALS
-    from automl._experiment_common import experiment_budget, search_timeout
-    from automl.tasks.forecasting._models import plan_models
+    from automl._experiment_common import experiment_budget, gpu_resources, search_timeout
+    from automl.tasks.forecasting._models import NEURAL, plan_models
     from automl.tasks.forecasting._searcher import ForecastSearchEnd, ForecastSearcher
     from forecasting import METRIC_GOALS
     from trials import Controller, ControllerOptions, Limits, Objective, make_policy
@@ -147,7 +147,13 @@ def _search(
             early_stopping=bool(config.enable_early_stopping),
             deadline=deadline,
         ),
-        gpu_resources=_gpu_resources(config, models.names, resources),
+        gpu_resources=gpu_resources(
+            config,
+            resources,
+            models.names,
+            [name for name in models.names if name in NEURAL],
+            f"allow {', '.join(NEURAL)} (or set enable_dnn=True)",
+        ),
     )
     owned = not isinstance(config.executor, Executor)
     executor = (
@@ -173,30 +179,6 @@ def _search(
         ),
     )
     return controller.run(), dict(models.skipped)
-
-
-def _gpu_resources(
-    config: AutoMLConfig, models: Sequence[str], resources: Resources
-) -> Resources | None:
-    """What a neural forecaster's child asks for (None without ``gpus_per_iteration``).
-
-    Raises:
-        AutoMLConfigError: GPUs asked for, but no model of the search can use one.
-    """
-    import dataclasses
-
-    from automl.tasks.forecasting._models import NEURAL
-
-    gpus = float(config.gpus_per_iteration)
-    if gpus <= 0:
-        return None
-    if not any(name in NEURAL for name in models):
-        raise AutoMLConfigError(
-            f"`gpus_per_iteration` is {gpus:g}, but none of the forecasting models searched "
-            f"({', '.join(models)}) can train on a GPU; allow {', '.join(NEURAL)} (or set "
-            "enable_dnn=True) or set gpus_per_iteration=0"
-        )
-    return dataclasses.replace(resources, gpus=gpus)
 
 
 def _register(
