@@ -299,11 +299,7 @@ def model_defaults(name: str, size: PanelSize, settings: GlobalSettings) -> list
     """Strong configurations of ``name``, best first (each inside :func:`model_space`).
 
     A statistical forecaster's own defaults; a regressor's first portfolio configuration
-    under the global forecaster's first default (recursive, series scaled by their mean
-    absolute value), then the same with standard scaling (mean and deviation per series).
-    Neither scaling wins everywhere: LightGBM with the auto lags, test MASE on the dev panels'
-    official splits, mean_abs / standard: m4_hourly 1.75 / 1.34, m1_monthly 1.32 / 1.35,
-    tourism_quarterly 1.88 / 1.96.
+    under the global forecaster's first default (recursive).
     """
     if not is_regressor(name):
         return [dict(config) for config in get_forecaster(name).defaults()]
@@ -313,8 +309,8 @@ def model_defaults(name: str, size: PanelSize, settings: GlobalSettings) -> list
         n_rows=size.regression_rows(settings),
         n_features=max(1, settings.n_features(size.seasonality)),
     )
-    first = {**GlobalRegressionForecaster().defaults()[0], "regressor": portfolio[0]}
-    return [first, {**first, "scaling": "standard"}]
+    first = GlobalRegressionForecaster().defaults()[0]
+    return [{**first, "regressor": portfolio[0]}]
 
 
 def model_cost(

@@ -4,12 +4,11 @@ Children are proposed as ``{"learner": <model>, "hyperparameters": {...}}`` (see
 :mod:`._models` for the names and the hyperparameters of a global regressor):
 
 1. **Portfolio**: every model's default configurations, statistical forecasters, global
-   regressors and the TCN alike, in one order: by counted cost (:func:`._models.model_cost`)
-   times the configuration's rank among its model's defaults (a model's second default
-   counts double), so that a cheap model's second configuration comes before an expensive
-   model's first. On a big panel a global regressor costs less than ETS or Theta fitted per
-   series (m4_hourly: LightGBM ~2e9, Theta ~1e10, ETS ~1e11, AutoArima ~3e12); with the
-   statistical models first, a 300 s budget ran out before any regressor was tried.
+   regressors and the TCN alike, cheapest first by counted cost (:func:`._models.model_cost`,
+   in rounds: round r holds each model's r-th default). One order across the families: on a
+   big panel a global regressor costs less than ETS or Theta fitted per series (m4_hourly:
+   LightGBM ~2e9, Theta ~1e10, ETS ~1e11, AutoArima ~3e12), and with the statistical models
+   first a 300 s budget ran out before any regressor was tried.
 2. **Bayesian**: Optuna TPE (:class:`search_spaces.BayesianSampler`) over a ``choice`` of the
    models' spaces (a global regressor's holds the forecaster's settings and the learner's
    space); every finished child, the portfolio's included, is told to it. Statistical models
@@ -147,13 +146,19 @@ class ForecastSearcher(Searcher):
     def _build_portfolio(self) -> list[tuple[str, dict[str, Any]]]:
         from automl.tasks.forecasting._models import model_cost, model_defaults
 
-        ranked: list[tuple[float, int, str, dict[str, Any]]] = []
-        for name in self._models:
-            for rank, config in enumerate(model_defaults(name, self._size, self._settings)):
-                cost = model_cost(name, config, self._size, self._settings)
-                ranked.append((cost * (rank + 1), rank, name, config))
-        ranked.sort(key=lambda item: (item[0], item[1], item[2]))
-        return [(name, config) for _, _, name, config in ranked]
+        ordered: list[tuple[str, dict[str, Any]]] = []
+        configs = {name: model_defaults(name, self._size, self._settings) for name in self._models}
+        rounds = max((len(found) for found in configs.values()), default=0)
+        for position in range(rounds):
+            this_round = [
+                (model_cost(name, found[position], self._size, self._settings), name,
+                 found[position])
+                for name, found in configs.items()
+                if position < len(found)
+            ]  # fmt: skip
+            this_round.sort(key=lambda item: (item[0], item[1]))
+            ordered.extend((name, config) for _, name, config in this_round)
+        return ordered
 
     @property
     def portfolio_size(self) -> int:
