@@ -28,9 +28,13 @@ def _write_result(folder: Path, data: dict[str, Any]) -> None:
 def run_job(job_file: Path) -> int:
     """Run the job recorded in ``job_file``; returns the process exit status."""
     from automl import AutoMLConfig
+    from automl.studio._jobs import STOPPED_FILE
 
     record = json.loads(job_file.read_text(encoding="utf-8"))
     folder = job_file.parent
+    if (folder / STOPPED_FILE).is_file():  # canceled before this process could hear it
+        _write_result(folder, {"status": "canceled", "error": "canceled before it started"})
+        return 130
     try:
         # workspace=None: AUTOML_WORKSPACE (and AUTOML_ARTIFACT_ROOT), set by the studio
         config = AutoMLConfig(**record["spec"], experiment_name=record["experiment_name"])
@@ -72,6 +76,11 @@ def run_job(job_file: Path) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: one argument, the job record's path."""
+    import signal
+
+    # The studio cancels with SIGINT; a process started from a shell's background inherits
+    # SIGINT ignored, and Python then installs no KeyboardInterrupt handler: install it.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     args = list(sys.argv[1:] if argv is None else argv)
     if len(args) != 1 or not Path(args[0]).is_file():
         print(f"usage: python -m automl.studio._job JOB.json (got {args!r})", file=sys.stderr)
