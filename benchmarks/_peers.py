@@ -90,12 +90,8 @@ def ensure_peer(
     python = peer_python(name)
     marker = folder / _MARKER
     wanted = {"requirements": sorted(requirements), "python": sys.version.split()[0]}
-    if not recreate and python.exists() and marker.exists():
-        try:
-            if json.loads(marker.read_text()) == wanted:
-                return python
-        except (OSError, ValueError):
-            pass
+    if not recreate and python.exists() and _marker(marker) == wanted:
+        return python
     if folder.exists():
         shutil.rmtree(folder)
     PEERS_DIR.mkdir(parents=True, exist_ok=True)
@@ -135,3 +131,11 @@ def python_for(system: str, peers: PeerSpecs) -> Path:
         return Path(sys.executable)
     folder, requirements, forbidden = peers[system]
     return ensure_peer(folder, requirements, forbidden=forbidden)
+
+
+def _marker(path: Path) -> object:
+    """What a peer venv's marker file says it holds (None: no readable marker)."""
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None

@@ -35,13 +35,9 @@ import datetime as dt
 import io
 import json
 import math
-import os
 import random
 import shutil
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -50,6 +46,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _results import append, git_commit, machine, read_rows, table
+
+from automl.studio import studio_in_background
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -309,47 +307,6 @@ def build(cache: Path, rebuild: bool) -> Path:
 # ---------------------------------------------------------------- timing
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def serve(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """``automl studio`` over ``folder`` on a free loopback port, once it answers."""
-    import httpx
-
-    port = _free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import sys; from automl.cli import main; sys.exit(main())",
-            "-w",
-            str(folder),
-            "studio",
-            "--port",
-            str(port),
-        ],
-        cwd=REPO,
-        stdout=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/api/meta", timeout=5).status_code == 200:
-                return process, base
-        except httpx.TransportError:
-            pass
-        if process.poll() is not None:
-            break
-        time.sleep(0.2)
-    process.kill()
-    raise RuntimeError("the studio did not start")
-
-
 def urls(client: Any) -> list[tuple[str, str]]:
     """(page, path) of every page and JSON call measured, ids read from the API."""
     listing = client.get("/api/experiments").json()
@@ -483,12 +440,8 @@ def main() -> int:
     if args.repeats < 1 or args.warmup < 0:
         parser.error(f"--repeats must be >= 1 and --warmup >= 0, got {args.repeats}, {args.warmup}")
     folder = build(args.cache, args.rebuild)
-    process, base = serve(folder)
-    try:
+    with studio_in_background(folder) as base:
         rows = measure(base, args.repeats, args.warmup)
-    finally:
-        os.killpg(process.pid, signal.SIGINT)
-        process.wait(timeout=30)
     for row in rows:
         append(args.results, row, COLUMNS)
     summary(args.results, markdown=False)

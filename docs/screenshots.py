@@ -18,15 +18,13 @@ extra); about 70 s on 2 cores.
 from __future__ import annotations
 
 import argparse
-import os
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from automl.studio import studio_in_background
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -57,35 +55,6 @@ MORE: list[dict[str, Any]] = [
         },
     },
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def serve(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """``automl studio`` over ``folder`` on a free loopback port, once it answers."""
-    import httpx
-
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-c", "import sys; from automl.cli import main; sys.exit(main())",
-         "-w", str(folder), "studio", "--port", str(port)],
-        cwd=REPO, stdout=subprocess.DEVNULL, start_new_session=True,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/api/meta", timeout=5).status_code == 200:
-                return process, base
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    process.kill()
-    raise RuntimeError("the studio did not start")
 
 
 def shoot(page: Any, path: Path) -> None:
@@ -208,22 +177,18 @@ def main() -> int:
     from playwright.sync_api import sync_playwright
 
     args.out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        process, base = serve(Path(tmp) / "ws")
-        try:
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(
-                    executable_path=CHROMIUM, args=["--no-sandbox"]
-                )
-                page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
-                wizard(page, base, args.out)
-                live_experiment(page, args.out)
-                more_experiments(page, base, args.out)
-                model_test(page, base, args.out, Path(tmp))
-                browser.close()
-        finally:
-            os.killpg(process.pid, signal.SIGINT)
-            process.wait(timeout=30)
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        studio_in_background(Path(tmp) / "ws") as base,
+        sync_playwright() as playwright,
+    ):
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+        wizard(page, base, args.out)
+        live_experiment(page, args.out)
+        more_experiments(page, base, args.out)
+        model_test(page, base, args.out, Path(tmp))
+        browser.close()
     return 0
 
 

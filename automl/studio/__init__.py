@@ -7,6 +7,8 @@ Needs the ``studio`` extra: ``pip install 'openaml[studio]'``.
 Example:
     >>> from automl.studio import create_app  # doctest: +SKIP
     >>> app = create_app("automl_workspace")  # doctest: +SKIP
+    >>> with studio_in_background("automl_workspace") as url:  # doctest: +SKIP
+    ...     ...  # the real `automl studio`, stopped when the block ends
 """
 
 from __future__ import annotations
@@ -15,11 +17,16 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from automl.studio._app import create_app
+    from automl.studio._background import studio_in_background
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "studio_in_background"]
 
 
 def __getattr__(name: str) -> Any:
+    if name == "studio_in_background":
+        from automl.studio._background import studio_in_background
+
+        return studio_in_background
     if name == "create_app":
         try:
             from automl.studio._app import create_app

@@ -72,18 +72,10 @@ def validate_experiment(context: Context, form: Annotated[dict[str, Any], Body()
 @router.post("/experiments", status_code=201, summary="Start an AutoML experiment")
 def start_experiment(context: Context, form: Annotated[dict[str, Any], Body()]) -> Any:
     from automl.studio._wizard import SpecError
-    from trials import NotFoundError
 
     spec, name = _spec(context, form)
     with context.jobs.lock:
-        taken = context.jobs.get(name) is not None
-        if not taken:
-            try:
-                context.workspace.get_experiment(name)
-                taken = True
-            except NotFoundError:
-                pass
-        if taken:
+        if context.jobs.get(name) is not None or _reads.experiment_stored(context.workspace, name):
             raise SpecError(
                 "experiment_name",
                 f"`experiment_name` {name!r} is taken by an existing experiment; choose a "

@@ -233,8 +233,6 @@ def _preparing_items(
     """Recent studio jobs whose process runs and whose experiment is not stored yet."""
     from datetime import UTC
 
-    from trials import NotFoundError
-
     items = []
     for job in jobs.recent():
         if (name and name.lower() not in job.experiment_name.lower()) or (
@@ -243,11 +241,8 @@ def _preparing_items(
             continue
         if not jobs.alive(job):
             continue
-        try:
-            workspace.get_experiment(job.experiment_name)
+        if experiment_stored(workspace, job.experiment_name):
             continue
-        except NotFoundError:
-            pass
         started = job.attempts[-1].get("started_at") if job.attempts else None
         items.append(
             {
@@ -459,3 +454,15 @@ def run_detail(workspace: Workspace, run_id: str) -> dict[str, Any]:
         "children": workspace.count_runs(parent_id=run_id),
     }
     return json_dict(detail)
+
+
+def experiment_stored(workspace: Workspace, name: str) -> bool:
+    """Whether the store holds experiment ``name`` yet (a studio job still preparing its
+    data has not created it)."""
+    from trials import NotFoundError
+
+    try:
+        workspace.get_experiment(name)
+    except NotFoundError:
+        return False
+    return True

@@ -31,17 +31,20 @@ def check_int(field: str, value: object, minimum: int) -> int:
     return int(value)
 
 
-def check_freq(freq: object) -> str:
-    """``freq`` if it is a pandas offset alias, else an error listing examples."""
+def _is_offset(freq: str) -> bool:
     from pandas.tseries.frequencies import to_offset
 
-    if isinstance(freq, str):
-        try:
-            to_offset(freq)
-        except ValueError:
-            pass
-        else:
-            return freq
+    try:
+        to_offset(freq)
+    except ValueError:
+        return False
+    return True
+
+
+def check_freq(freq: object) -> str:
+    """``freq`` if it is a pandas offset alias, else an error listing examples."""
+    if isinstance(freq, str) and _is_offset(freq):
+        return freq
     raise ForecastingError(
         f"`freq` must be a pandas offset alias such as 'h', 'D', 'W-SUN', 'MS' or 'QS', "
         f"got {describe(freq)}"
