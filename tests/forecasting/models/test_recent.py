@@ -142,7 +142,7 @@ def test_recent_actuals_need_a_fitted_model_that_can_move_its_origin() -> None:
             return 1.0
 
         def _fit(self, panel: pd.DataFrame, fitted: Any) -> None:
-            pass
+            """Nothing to learn: its forecast is fixed."""
 
         def _predict(
             self, horizon: int, quantiles: tuple[float, ...]
