@@ -63,9 +63,26 @@ __all__ = [
     "MissingDependencyError",
     "NotFittedError",
     "check_int",
+    "forecast_arrays",
     "future_timestamps",
     "level_for_quantile",
 ]
+
+
+def forecast_arrays(
+    frame: pd.DataFrame, n_series: int, horizon: int, quantiles: tuple[float, ...]
+) -> tuple[np.ndarray, np.ndarray]:
+    """A forecast frame (``yhat`` and quantile columns, series by series) as the arrays of
+    :meth:`Forecaster._predict`: points ``(series, horizon)``, bounds ``(series, horizon,
+    quantiles)``; how a model hands another model's forecast on (a fallback, a member)."""
+    from forecasting._metrics import quantile_column
+
+    shape = (n_series, horizon)
+    point = frame["yhat"].to_numpy(dtype=float).reshape(shape)
+    bounds = np.empty((*shape, len(quantiles)))
+    for k, q in enumerate(quantiles):
+        bounds[:, :, k] = frame[quantile_column(q)].to_numpy(dtype=float).reshape(shape)
+    return point, bounds
 
 
 class Forecaster(ABC):

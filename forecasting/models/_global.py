@@ -53,7 +53,13 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from forecasting._errors import ForecastingError, describe
-from forecasting.models._base import FitContext, Forecaster, ForecasterInfo, check_int
+from forecasting.models._base import (
+    FitContext,
+    Forecaster,
+    ForecasterInfo,
+    check_int,
+    forecast_arrays,
+)
 from forecasting.models._conformal import (
     calibration_residuals,
     calibration_windows,
@@ -427,17 +433,11 @@ class GlobalRegressionForecaster(Forecaster):
             self._future = None
 
     def _predict(self, horizon: int, quantiles: tuple[float, ...]) -> tuple[np.ndarray, np.ndarray]:
-        from forecasting._metrics import quantile_column
-
         fitted = self._require_fitted()
         if self._naive is None:
             raise RuntimeError(f"{self.name} lost its Naive fallback: fit it again")
         frame = self._naive.predict(horizon, quantiles=quantiles)
-        shape = (len(fitted.series_ids), horizon)
-        point = frame["yhat"].to_numpy(dtype=float).reshape(shape)
-        bounds = np.empty((*shape, len(quantiles)))
-        for k, q in enumerate(quantiles):
-            bounds[:, :, k] = frame[quantile_column(q)].to_numpy(dtype=float).reshape(shape)
+        point, bounds = forecast_arrays(frame, len(fitted.series_ids), horizon, quantiles)
         state = self._global
         if state is None:
             return point, bounds

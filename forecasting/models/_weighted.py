@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from forecasting._errors import ForecastingError, describe
-from forecasting.models._base import FitContext, Forecaster, ForecasterInfo
+from forecasting.models._base import FitContext, Forecaster, ForecasterInfo, forecast_arrays
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -145,8 +145,6 @@ class WeightedForecaster(Forecaster):
             self._future = None
 
     def _predict(self, horizon: int, quantiles: tuple[float, ...]) -> tuple[np.ndarray, np.ndarray]:
-        from forecasting._metrics import quantile_column
-
         fitted = self._require_fitted()
         shape = (len(fitted.series_ids), horizon)
         point = np.zeros(shape)
@@ -163,10 +161,9 @@ class WeightedForecaster(Forecaster):
                 raise RuntimeError(
                     f"member {member.name} forecast the series in another order than the panel"
                 )
-            point += weight * frame["yhat"].to_numpy(dtype=float).reshape(shape)
-            for k, q in enumerate(quantiles):
-                column = frame[quantile_column(q)].to_numpy(dtype=float)
-                bounds[:, :, k] += weight * column.reshape(shape)
+            member_point, member_bounds = forecast_arrays(frame, shape[0], horizon, quantiles)
+            point += weight * member_point
+            bounds += weight * member_bounds
         return point, bounds
 
     def _member_forecast(
