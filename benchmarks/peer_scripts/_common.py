@@ -14,7 +14,7 @@ import argparse
 import json
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 PREFIX = "RESULT "
@@ -50,6 +50,18 @@ def parse_args(description: str) -> argparse.Namespace:
         help="trials run before the window, on the same Ray (ours with --executor ray, Tune)",
     )
     return parser.parse_args()
+
+
+def peer_parser(description: str, systems: Iterable[str], data: str) -> argparse.ArgumentParser:
+    """The arguments of a system-versus-peers child (benchmarks/automl_vs_peers.py and
+    benchmarks/forecasting_vs_peers.py): the system, its data folder, budget, seed, workdir."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--system", required=True, choices=sorted(systems))
+    parser.add_argument("--data", required=True, help=data)
+    parser.add_argument("--budget", type=float, required=True, help="seconds")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--workdir", required=True, help="a fresh, empty folder for this run")
+    return parser
 
 
 def answer(**result: Any) -> None:

@@ -19,12 +19,22 @@ import resource
 import threading
 from pathlib import Path
 
-__all__ = ["TreeRss", "max_rss_mb"]
+__all__ = ["TreeRss", "max_rss_mb", "memory_used"]
 
 
 def max_rss_mb(who: int) -> float:
     """``getrusage(who)``'s max RSS in MiB (``resource.RUSAGE_SELF`` or ``RUSAGE_CHILDREN``)."""
     return resource.getrusage(who).ru_maxrss / 1024.0  # KiB on Linux
+
+
+def memory_used(tree: TreeRss) -> dict[str, float]:
+    """The memory keys of a child's answer: its own and its descendants' peak RSS (MiB), and
+    the peak of their sum sampled by ``tree``."""
+    return {
+        "rss_self_mb": max_rss_mb(resource.RUSAGE_SELF),
+        "rss_children_mb": max_rss_mb(resource.RUSAGE_CHILDREN),
+        "tree_rss_peak_mb": tree.peak_kb / 1024.0,
+    }
 
 
 class TreeRss:

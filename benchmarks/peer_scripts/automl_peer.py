@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import statistics
 import time
 from collections.abc import Callable
@@ -30,8 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from _common import run_guarded
-from _memory import TreeRss, max_rss_mb
+from _common import peer_parser, run_guarded
+from _memory import TreeRss, memory_used
 
 SINGLE_ROWS = 50
 N_JOBS = 2  # every system is held to the 2 cores of the benchmark machine
@@ -359,21 +358,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "fit_s": fit_s,
         "predict_s": predict_s,
         "single_row_ms": statistics.median(single) * 1000.0,
-        "rss_self_mb": max_rss_mb(resource.RUSAGE_SELF),
-        "rss_children_mb": max_rss_mb(resource.RUSAGE_CHILDREN),
-        "tree_rss_peak_mb": tree.peak_kb / 1024.0,
+        **memory_used(tree),
         "best_model": fitted.best_model,
         "note": fitted.note,
     }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--system", required=True, choices=sorted(SYSTEMS))
-    parser.add_argument("--data", required=True, help="folder with train/test parquet, meta")
-    parser.add_argument("--budget", type=float, required=True, help="seconds")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--workdir", required=True, help="a fresh, empty folder for this run")
+    parser = peer_parser(__doc__.splitlines()[0], SYSTEMS, "folder with train/test parquet, meta")
     run_guarded(run, parser.parse_args())
 
 

@@ -22,15 +22,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from _common import run_guarded
-from _memory import TreeRss, max_rss_mb
+from _common import peer_parser, run_guarded
+from _memory import TreeRss, memory_used
 
 N_JOBS = 2  # every system is held to the 2 cores of the benchmark machine
 # AutoGluon's presets list foundation models whose weights are downloaded on first use; there
@@ -268,21 +267,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "import_s": import_s,
         "fit_s": fit_s,
         "predict_s": predict_s,
-        "rss_self_mb": max_rss_mb(resource.RUSAGE_SELF),
-        "rss_children_mb": max_rss_mb(resource.RUSAGE_CHILDREN),
-        "tree_rss_peak_mb": tree.peak_kb / 1024.0,
+        **memory_used(tree),
         "best_model": fitted.best_model,
         "note": fitted.note,
     }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--system", required=True, choices=sorted(SYSTEMS))
-    parser.add_argument("--data", required=True, help="folder with train/future parquet, meta")
-    parser.add_argument("--budget", type=float, required=True, help="seconds")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--workdir", required=True, help="a fresh, empty folder for this run")
+    parser = peer_parser(__doc__.splitlines()[0], SYSTEMS, "folder with train/future parquet, meta")
     run_guarded(run, parser.parse_args())
 
 
