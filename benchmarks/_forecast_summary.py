@@ -14,12 +14,11 @@ last row of each (system, panel, budget) counts.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 from pathlib import Path
 
-from _results import read_rows, table
+from _results import budget_groups, read_rows, row_key, table
 
-__all__ = ["COLUMNS", "SYSTEMS", "geometric_mean", "row_key", "summary"]
+__all__ = ["COLUMNS", "SYSTEMS", "geometric_mean", "summary"]
 
 # AutoARIMA last: by far the longest run (hours on m4_hourly), so a panel's other rows come first.
 SYSTEMS = ("openaml", "seasonal_naive", "auto_ets", "auto_theta", "autogluon_ts", "auto_arima")
@@ -54,20 +53,6 @@ COLUMNS = [
     "load_before",
     "note",
 ]
-
-
-def row_key(row: dict[str, str]) -> tuple[str, str, float]:
-    return (row["system"], row["dataset"], float(row["budget_s"]))
-
-
-def latest(rows: Iterable[dict[str, str]]) -> dict[tuple[str, str, float], dict[str, str]]:
-    """The last row of each (system, panel, budget)."""
-    return {row_key(row): row for row in rows}
-
-
-def ordered_systems(names: Iterable[str]) -> list[str]:
-    names = set(names)
-    return [s for s in SYSTEMS if s in names] + sorted(names - set(SYSTEMS))
 
 
 def geometric_mean(values: list[float]) -> float:
@@ -149,17 +134,13 @@ def _overall(
 
 def summary(path: Path, markdown: bool) -> None:
     """Print the tables of the module docstring for the results file at ``path``."""
-    rows = latest(read_rows(path)).values()
-    if not rows:
+    groups = budget_groups(read_rows(path), SYSTEMS)
+    if not groups:
         print(f"no results in {path}")
         return
-    for budget in sorted({float(r["budget_s"]) for r in rows}):
-        at = [r for r in rows if float(r["budget_s"]) == budget]
-        systems = ordered_systems(r["system"] for r in at)
-        by_dataset: dict[str, dict[str, dict[str, str]]] = {}
-        for r in at:
-            by_dataset.setdefault(r["dataset"], {})[r["system"]] = r
-        complete = sorted(d for d, got in by_dataset.items() if set(got) >= set(systems))
+    for group in groups:
+        budget, at, systems = group.budget, group.rows, group.systems
+        by_dataset, complete = group.by_dataset, group.complete
         for name in sorted(by_dataset):
             got = by_dataset[name]
             first = next(iter(got.values()))

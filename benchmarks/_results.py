@@ -21,10 +21,21 @@ import csv
 import os
 import platform
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["append", "flat", "git_commit", "machine", "read_rows", "table"]
+__all__ = [
+    "BudgetGroup",
+    "append",
+    "budget_groups",
+    "flat",
+    "git_commit",
+    "machine",
+    "read_rows",
+    "row_key",
+    "table",
+]
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -95,3 +106,44 @@ def table(head: Sequence[str], body: Sequence[Sequence[str]], markdown: bool) ->
     for r in body:
         lines.append("  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)))
     return lines
+
+
+def row_key(row: dict[str, str]) -> tuple[str, str, float]:
+    """A system-versus-peers row's identity: (system, dataset, budget)."""
+    return (row["system"], row["dataset"], float(row["budget_s"]))
+
+
+@dataclass(frozen=True)
+class BudgetGroup:
+    """The latest rows of one budget, by dataset and system.
+
+    Attributes:
+        budget: Seconds per fit.
+        rows: Every latest row at this budget.
+        systems: The systems that ran, in the benchmark's order.
+        by_dataset: dataset -> system -> row.
+        complete: The datasets every system ran, sorted.
+    """
+
+    budget: float
+    rows: list[dict[str, str]]
+    systems: list[str]
+    by_dataset: dict[str, dict[str, dict[str, str]]]
+    complete: list[str]
+
+
+def budget_groups(rows: Iterable[dict[str, str]], order: Sequence[str]) -> list[BudgetGroup]:
+    """The last row of each (system, dataset, budget), grouped by budget (ascending); systems
+    in ``order``, others after them by name."""
+    latest = list({row_key(row): row for row in rows}.values())
+    groups = []
+    for budget in sorted({float(r["budget_s"]) for r in latest}):
+        at = [r for r in latest if float(r["budget_s"]) == budget]
+        names = {r["system"] for r in at}
+        systems = [s for s in order if s in names] + sorted(names - set(order))
+        by_dataset: dict[str, dict[str, dict[str, str]]] = {}
+        for r in at:
+            by_dataset.setdefault(r["dataset"], {})[r["system"]] = r
+        complete = sorted(d for d, got in by_dataset.items() if set(got) >= set(systems))
+        groups.append(BudgetGroup(budget, at, systems, by_dataset, complete))
+    return groups

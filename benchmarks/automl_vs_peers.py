@@ -65,7 +65,6 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -73,7 +72,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _child_process import child_env, run_child
 from _peers import PeerError, PeerSpecs, python_for
-from _results import append, flat, git_commit, machine, read_rows, table
+from _results import append, budget_groups, flat, git_commit, machine, read_rows, row_key, table
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -341,21 +340,7 @@ def measure(system: str, dataset: Dataset, split: Split | None, budget: float) -
 # ---------------------------------------------------------------- results file
 
 
-def row_key(row: dict[str, str]) -> tuple[str, str, float]:
-    return (row["system"], row["dataset"], float(row["budget_s"]))
-
-
 # ---------------------------------------------------------------- summary
-
-
-def latest(rows: Iterable[dict[str, str]]) -> dict[tuple[str, str, float], dict[str, str]]:
-    """The last row of each (system, dataset, budget)."""
-    return {row_key(row): row for row in rows}
-
-
-def ordered_systems(names: Iterable[str]) -> list[str]:
-    names = set(names)
-    return [s for s in SYSTEMS if s in names] + sorted(names - set(SYSTEMS))
 
 
 def oriented(row: dict[str, str]) -> float:
@@ -404,17 +389,13 @@ def gap(ours: dict[str, str], base: dict[str, str]) -> str:
 
 
 def summary(path: Path, markdown: bool) -> None:
-    rows = latest(read_rows(path)).values()
-    if not rows:
+    groups = budget_groups(read_rows(path), SYSTEMS)
+    if not groups:
         print(f"no results in {path}")
         return
-    for budget in sorted({float(r["budget_s"]) for r in rows}):
-        at = [r for r in rows if float(r["budget_s"]) == budget]
-        systems = ordered_systems(r["system"] for r in at)
-        by_dataset: dict[str, dict[str, dict[str, str]]] = {}
-        for r in at:
-            by_dataset.setdefault(r["dataset"], {})[r["system"]] = r
-        complete = sorted(d for d, got in by_dataset.items() if set(got) >= set(systems))
+    for group in groups:
+        budget, at, systems = group.budget, group.rows, group.systems
+        by_dataset, complete = group.by_dataset, group.complete
         rank_sum = dict.fromkeys(systems, 0.0)
         norm_sum = dict.fromkeys(systems, 0.0)
         for name in complete:

@@ -84,9 +84,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _child_process import child_env, run_child
-from _forecast_summary import COLUMNS, SYSTEMS, row_key, summary
+from _forecast_summary import COLUMNS, SYSTEMS, summary
 from _peers import PeerError, PeerSpecs, python_for
-from _results import append, flat, git_commit, machine, read_rows
+from _results import append, flat, git_commit, machine, read_rows, row_key
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
