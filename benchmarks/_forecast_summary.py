@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from _results import budget_groups, read_rows, row_key, table
+from _results import budget_groups, read_rows, table
 
 __all__ = ["COLUMNS", "SYSTEMS", "geometric_mean", "summary"]
 
