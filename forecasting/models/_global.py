@@ -10,6 +10,15 @@ together. The rows at a series' start, whose lags reach before its first point, 
 each prediction fed back) or ``"direct"`` (one model per step; costs ``horizon`` fits).
 **Automatic settings** (``"auto"``): see :mod:`._global_settings`.
 
+**Seasonal differencing** (``differencing="seasonal"``): the model learns the change from one
+season to the next, ``d_t = y_t - y_(t-m)`` (``m`` the seasonality, 1 when there is none),
+scaled per series after differencing, and the forecasts are integrated back from each series'
+last ``m`` points (``y_(T+h) = d_(T+h) + y_(T+h-m)``, the forecast itself past ``m`` steps).
+A series repeats its last season unless the data say otherwise, which is what wins on strongly
+seasonal panels (AutoGluon's recursive tabular model does the same). A series needs ``m`` more
+points; the quantile offsets, learnt on the differences, widen by ``sqrt(ceil(h / m))`` for
+step ``h`` (the errors of the seasons added up, taken as independent).
+
 **Short series** (reported in :attr:`~forecasting.models.Forecaster.fallbacks`, never raised):
 a series shorter than :meth:`GlobalRegressionForecaster.min_length` (the largest lag or window
 plus one point, plus ``horizon - 1`` for the direct strategy, so that it gives every step a
@@ -46,6 +55,7 @@ ElasticNet, ...) are the AutoML layer's to register, with their search spaces.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -104,6 +114,7 @@ __all__ = [
 ID, TIME, TARGET = "unique_id", "ds", "y"
 
 _SCALINGS = ("mean_abs", "standard", None)
+_DIFFERENCINGS = (None, "seasonal")
 _CALIBRATIONS = ("holdout", "in_sample")
 # Counted work (ns of one core) of the default regressor, timed once with one thread
 # (HistGradientBoostingRegressor, scikit-learn 1.9, 500 to 50,000 rows, at nice 19 on a busy
@@ -125,6 +136,7 @@ class _Global:
     loc: np.ndarray
     scale: np.ndarray
     residuals: np.ndarray  # (windows, horizon) scaled errors h steps ahead
+    levels: np.ndarray | None  # (series, m) last m targets, unscaled, when differenced
 
 
 class GlobalRegressionForecaster(Forecaster):
@@ -142,14 +154,19 @@ class GlobalRegressionForecaster(Forecaster):
         fourier: ``"auto"``, None, or ``(period, order)`` pairs.
         scaling: ``"mean_abs"``, ``"standard"`` or None (see
             :class:`~forecasting.SeriesScaler`), per series, learnt on the training panel.
+        differencing: ``"seasonal"`` (model the change over one season, see the module
+            docstring) or None.
         known_covariates: Numeric panel columns known in advance (then ``predict`` needs
             ``future``).
         min_train_rows: Fewest training rows (over all series, for the step with the fewest)
             for a global model; below it every series gets Naive.
         calibration: ``"holdout"`` or ``"in_sample"`` residuals for the quantiles.
 
-    Search space: ``strategy``, ``scaling``, ``calendar`` and ``fourier``; the regressor's own
-    hyperparameters are the AutoML layer's to search. Defaults: recursive, then direct.
+    Search space: ``strategy``, ``scaling``, ``differencing``, ``calendar`` and ``fourier``; the
+    regressor's own hyperparameters are the AutoML layer's to search. Defaults: recursive on
+    seasonal differences scaled to mean 0 and variance 1 (the best of the search on the dev
+    panels, see ``benchmarks/forecasting_vs_peers.py``), then recursive and direct on the
+    levels.
 
     Example:
         >>> import numpy as np, pandas as pd
@@ -173,6 +190,7 @@ class GlobalRegressionForecaster(Forecaster):
         "holidays_country": None,
         "fourier": "auto",
         "scaling": "mean_abs",
+        "differencing": None,
         "known_covariates": (),
         "min_train_rows": 10,
         "calibration": "holdout",
@@ -196,6 +214,7 @@ class GlobalRegressionForecaster(Forecaster):
             )
         _check_option("strategy", params["strategy"], STRATEGIES)
         _check_option("scaling", params["scaling"], _SCALINGS)
+        _check_option("differencing", params["differencing"], _DIFFERENCINGS)
         _check_option("calibration", params["calibration"], _CALIBRATIONS)
         for field, allow_empty in (("target_lags", False), ("rolling_windows", True)):
             if params[field] != "auto":
@@ -212,35 +231,49 @@ class GlobalRegressionForecaster(Forecaster):
             {
                 "strategy": choice(*STRATEGIES),
                 "scaling": choice(*_SCALINGS),
+                "differencing": choice(*_DIFFERENCINGS),
                 "calendar": choice(True, False),
                 "fourier": choice("auto", None),
             }
         )
 
     def defaults(self) -> list[dict[str, Any]]:
-        common = {"scaling": "mean_abs", "calendar": True, "fourier": "auto"}
-        return [{"strategy": strategy, **common} for strategy in STRATEGIES]
+        common = {"calendar": True, "fourier": "auto"}
+        differenced = {"strategy": "recursive", "scaling": "standard", "differencing": "seasonal"}
+        levels = [
+            {"strategy": strategy, "scaling": "mean_abs", "differencing": None}
+            for strategy in STRATEGIES
+        ]
+        return [{**config, **common} for config in (differenced, *levels)]
 
-    def _config(self, seasonality: int) -> FeatureConfig:
+    def _config(self, seasonality: int, freq: str | None = None) -> FeatureConfig:
         params = self._params
         return resolve_config(
-            params["target_lags"], params["rolling_windows"], params["fourier"], seasonality
+            params["target_lags"], params["rolling_windows"], params["fourier"], seasonality, freq
         )
+
+    def _difference_lag(self, seasonality: int) -> int:
+        """The lag of the differences (0: none)."""
+        return 0 if self._params["differencing"] is None else max(seasonality, 1)
 
     def _last_step(self, horizon: int) -> int:
         return horizon if self._params["strategy"] == "direct" else 1
 
-    def min_length(self, horizon: int, seasonality: int) -> int:
+    def min_length(self, horizon: int, seasonality: int, freq: str | None = None) -> int:
         """Points a series needs for the global model: the largest lag or window, plus one,
-        plus ``horizon - 1`` for the direct strategy (a training row for every step).
+        plus ``horizon - 1`` for the direct strategy (a training row for every step), plus
+        ``m`` with seasonal differencing. ``freq`` resolves the automatic lags.
 
         Example:
             >>> GlobalRegressionForecaster().min_length(6, 12)  # lags up to 24
             25
             >>> GlobalRegressionForecaster(strategy="direct").min_length(6, 12)
             30
+            >>> GlobalRegressionForecaster(differencing="seasonal").min_length(6, 12)
+            37
         """
-        return self._config(seasonality).lookback + self._last_step(horizon)
+        lookback = self._config(seasonality, freq).lookback
+        return lookback + self._last_step(horizon) + self._difference_lag(seasonality)
 
     def cost(self, *, n_series: int, n_rows: int, horizon: int, seasonality: int = 1) -> float:
         """Counted work for the default regressor: training cells (rows x features) per fit,
@@ -275,7 +308,7 @@ class GlobalRegressionForecaster(Forecaster):
         self._calibration = "none: every series is forecast by Naive"
         horizon, seasonality = fitted.horizon, fitted.seasonality
         self._naive = Naive().fit(panel, freq=fitted.freq, seasonality=seasonality, horizon=horizon)
-        need = self.min_length(horizon, seasonality)
+        need = self.min_length(horizon, seasonality, fitted.freq)
         long = fitted.lengths >= need
         for position in np.flatnonzero(~long):
             n = int(fitted.lengths[position])
@@ -284,8 +317,9 @@ class GlobalRegressionForecaster(Forecaster):
                 fitted.series_ids[position],
                 f"Naive: {points}, fewer than the {need} {self.name} needs",
             )
-        config = self._config(seasonality)
-        first_row = config.lookback + self._last_step(horizon) - 1
+        config = self._config(seasonality, fitted.freq)
+        lag = self._difference_lag(seasonality)
+        first_row = config.lookback + self._last_step(horizon) - 1 + lag
         rows = int(np.maximum(fitted.lengths[long] - first_row, 0).sum())
         if not long.any():
             return
@@ -297,7 +331,16 @@ class GlobalRegressionForecaster(Forecaster):
                     f"min_train_rows={self._params['min_train_rows']}",
                 )
             return
-        self._global = self._fit_global(panel, fitted, config, np.flatnonzero(long))
+        positions = np.flatnonzero(long)
+        if not lag:
+            self._global = self._fit_global(panel, fitted, config, positions)
+            return
+        differenced, lengths = _seasonal_differences(panel, fitted.lengths, lag)
+        shorter = dataclasses.replace(fitted, lengths=lengths)
+        self._global = self._fit_global(differenced, shorter, config, positions)
+        ends = fitted.starts[positions] + fitted.lengths[positions]
+        window = ends[:, None] - lag + np.arange(lag)[None, :]
+        self._global.levels = panel[TARGET].to_numpy(dtype=np.float64)[window]
 
     def _scaled(
         self, panel: pd.DataFrame, fitted: FitContext, positions: np.ndarray
@@ -363,7 +406,7 @@ class GlobalRegressionForecaster(Forecaster):
             self._calibration = "none: series too short for a window; Naive's widths"
         ids = fitted.series_ids[positions]
         buffer = history_buffer(scaled, np.arange(len(lengths)), lengths, config.lookback, ids)
-        return _Global(builder, models, positions, buffer, loc, scale, residuals)
+        return _Global(builder, models, positions, buffer, loc, scale, residuals, None)
 
     def _train(
         self,
@@ -402,6 +445,8 @@ class GlobalRegressionForecaster(Forecaster):
         if state is None:
             return
         buffer = state.buffer
+        if state.levels is not None:
+            values, state.levels = _difference_recent(values, state.rows, state.levels)
         rolled, moved = roll_windows(buffer.values, state.rows, values, state.loc, state.scale)
         state.buffer = HistoryBuffer(buffer.ids, rolled, buffer.last_t + moved)
 
@@ -454,6 +499,8 @@ class GlobalRegressionForecaster(Forecaster):
         else:  # no calibration window: Naive's widths around the global forecast
             widths = bounds[state.rows] - point[state.rows][:, :, None]
             global_bounds = global_point[:, :, None] + widths
+        if state.levels is not None:
+            global_point, global_bounds = _integrate(global_point, global_bounds, state.levels)
         finite = np.isfinite(global_point).all(axis=1) & np.isfinite(global_bounds).all(axis=(1, 2))
         for row in state.rows[~finite]:
             self._report_fallback(
@@ -486,3 +533,55 @@ class GlobalRegressionForecaster(Forecaster):
         if self._global is None:
             return []
         return [str(uid) for uid in fitted.series_ids[self._global.rows]]
+
+
+# -- seasonal differencing ---------------------------------------------------------------------
+
+
+def _seasonal_differences(
+    panel: pd.DataFrame, lengths: np.ndarray, lag: int
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """The panel with each target replaced by its change over ``lag`` periods, each series'
+    first ``lag`` rows dropped; and the new lengths."""
+    y = panel[TARGET].to_numpy(dtype=np.float64)
+    starts = np.r_[0, np.cumsum(lengths)[:-1]]
+    position = np.arange(len(y)) - np.repeat(starts, lengths)
+    keep = position >= lag
+    differenced = panel.loc[keep].copy()
+    differenced[TARGET] = y[keep] - y[np.flatnonzero(keep) - lag]
+    return differenced.reset_index(drop=True), np.maximum(lengths - lag, 0)
+
+
+def _difference_recent(
+    values: Mapping[int, np.ndarray], rows: np.ndarray, levels: np.ndarray
+) -> tuple[dict[int, np.ndarray], np.ndarray]:
+    """Recent actuals of the modelled series (position -> targets) as differences over the
+    season, and the series' last ``m`` targets after them."""
+    lag = levels.shape[1]
+    moved = levels.copy()
+    differences: dict[int, np.ndarray] = {}
+    for k, row in enumerate(rows):
+        extra = values.get(int(row))
+        if extra is None:
+            continue
+        full = np.concatenate([levels[k], np.asarray(extra, dtype=np.float64)])
+        differences[int(row)] = full[lag:] - full[:-lag]
+        moved[k] = full[-lag:]
+    return differences, moved
+
+
+def _integrate(
+    point: np.ndarray, bounds: np.ndarray, levels: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Forecasts of the differences (series, step) and their quantile bounds (series, step,
+    quantile) turned into forecasts of the target, from each series' last ``m`` targets; the
+    bounds' offsets widen by ``sqrt(ceil(h / m))``."""
+    lag = levels.shape[1]
+    horizon = point.shape[1]
+    path = np.concatenate([levels, np.empty_like(point)], axis=1)
+    for step in range(horizon):
+        path[:, lag + step] = point[:, step] + path[:, step]
+    integrated = path[:, lag:]
+    widen = np.sqrt(np.ceil(np.arange(1, horizon + 1) / lag))
+    offsets = (bounds - point[:, :, None]) * widen[None, :, None]
+    return integrated, integrated[:, :, None] + offsets

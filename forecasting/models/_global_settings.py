@@ -3,7 +3,10 @@ per seasonality, the checks of the parameters that set them, and the regressor o
 regression model (cloned for every fit).
 
 ``"auto"`` (with ``m`` the seasonality): lags ``1..min(max(m, 3), 24)`` plus the seasonal lags
-``m`` and ``2m`` (when ``m > 1``); one rolling window of ``m`` periods (none when ``m = 1``);
+``m`` and ``2m`` (when ``m > 1``); for sub-daily data whose season is the day (``"h"`` with
+``m = 24``), the weekly cycle too: ``k*m - 1, k*m, k*m + 1`` for ``k = 2..7`` and around two
+weeks (``14*m``), so that Monday's hours read last Monday's; one rolling window of ``m``
+periods (none when ``m = 1``);
 Fourier terms ``[(m, min(3, m // 2))]`` (none when ``m = 1``). Shared by
 :class:`~forecasting.models.GlobalRegressionForecaster` and the TCN, so that both read the
 same history for the same settings.
@@ -30,6 +33,7 @@ __all__ = [
     "check_holidays_country",
     "check_ints",
     "check_known_covariates",
+    "is_daily_season",
     "is_regressor",
     "make_regressor",
     "resolve_config",
@@ -39,19 +43,43 @@ MAX_SHORT_LAG = 24
 """The most consecutive lags ``1..k`` the automatic rule takes (seasonal lags come on top)."""
 
 
-def auto_target_lags(seasonality: int) -> list[int]:
-    """The lags of ``target_lags="auto"``: ``1..min(max(m, 3), 24)``, plus ``m`` and ``2m``.
+def auto_target_lags(seasonality: int, freq: str | None = None) -> list[int]:
+    """The lags of ``target_lags="auto"``: ``1..min(max(m, 3), 24)``, plus ``m`` and ``2m``;
+    plus the weekly cycle when ``freq`` is sub-daily and ``m`` periods make a day.
 
     Example:
         >>> auto_target_lags(1), auto_target_lags(4)
         ([1, 2, 3], [1, 2, 3, 4, 8])
         >>> auto_target_lags(168)[-3:]
         [24, 168, 336]
+        >>> hourly = auto_target_lags(24, "h")
+        >>> len(hourly), hourly[24:27], hourly[-3:]
+        (45, [47, 48, 49], [335, 336, 337])
     """
     lags = set(range(1, min(max(seasonality, 3), MAX_SHORT_LAG) + 1))
     if seasonality > 1:
         lags |= {seasonality, 2 * seasonality}
+    if freq is not None and seasonality > 1 and is_daily_season(freq, seasonality):
+        for days in (*range(2, 8), 14):
+            lags |= {days * seasonality - 1, days * seasonality, days * seasonality + 1}
     return sorted(lags)
+
+
+def is_daily_season(freq: str, seasonality: int) -> bool:
+    """Whether ``seasonality`` periods of the sub-daily ``freq`` make one day.
+
+    Example:
+        >>> is_daily_season("h", 24), is_daily_season("30min", 48), is_daily_season("D", 7)
+        (True, True, False)
+    """
+    import pandas as pd
+
+    from forecasting._frequency import offset_of
+
+    offset = offset_of(freq)
+    if not isinstance(offset, pd.offsets.Tick):
+        return False
+    return int(offset.nanos) * seasonality == 86_400 * 10**9
 
 
 def auto_rolling_windows(seasonality: int) -> list[int]:
@@ -89,16 +117,17 @@ class FeatureConfig:
 
 
 def resolve_config(
-    target_lags: Any, rolling_windows: Any, fourier: Any, seasonality: int
+    target_lags: Any, rolling_windows: Any, fourier: Any, seasonality: int, freq: str | None = None
 ) -> FeatureConfig:
-    """Checked settings (``"auto"``, lists, None) resolved for ``seasonality``.
+    """Checked settings (``"auto"``, lists, None) resolved for ``seasonality`` (and ``freq``,
+    for the automatic lags).
 
     Example:
         >>> resolve_config("auto", [3], None, 4)
         FeatureConfig(lags=[1, 2, 3, 4, 8], windows=[3], fourier=[])
     """
     return FeatureConfig(
-        lags=auto_target_lags(seasonality) if target_lags == "auto" else list(target_lags),
+        lags=(auto_target_lags(seasonality, freq) if target_lags == "auto" else list(target_lags)),
         windows=(
             auto_rolling_windows(seasonality)
             if rolling_windows == "auto"

@@ -64,7 +64,9 @@ class ForecastPlan:
     @property
     def size(self) -> PanelSize:
         """The size of a fold's training panel, for spaces and costs."""
-        return PanelSize(self.n_series, max(1, self.n_rows), self.horizon, self.seasonality)
+        return PanelSize(
+            self.n_series, max(1, self.n_rows), self.horizon, self.seasonality, self.freq
+        )
 
 
 @dataclass(frozen=True, eq=False)

@@ -220,15 +220,19 @@ class GlobalSettings:
     seed: int = 0
     n_jobs: int = 1
 
-    def n_features(self, seasonality: int) -> int:
-        """About how many features the regressor sees (for its search space and cost)."""
-        from forecasting.models._global import (
-            auto_fourier,
-            auto_rolling_windows,
-            auto_target_lags,
-        )
+    def lags(self, seasonality: int, freq: str | None = None) -> tuple[int, ...]:
+        """The target lags (``"auto"`` resolved for the seasonality and frequency)."""
+        from forecasting.models._global import auto_target_lags
 
-        lags = auto_target_lags(seasonality) if self.target_lags == "auto" else self.target_lags
+        if self.target_lags == "auto":
+            return tuple(auto_target_lags(seasonality, freq))
+        return self.target_lags
+
+    def n_features(self, seasonality: int, freq: str | None = None) -> int:
+        """About how many features the regressor sees (for its search space and cost)."""
+        from forecasting.models._global import auto_fourier, auto_rolling_windows
+
+        lags = self.lags(seasonality, freq)
         windows = (
             auto_rolling_windows(seasonality)
             if self.rolling_windows == "auto"
@@ -244,11 +248,11 @@ class GlobalSettings:
             + (1 if self.holidays_country else 0)
         )
 
-    def lookback(self, seasonality: int) -> int:
+    def lookback(self, seasonality: int, freq: str | None = None) -> int:
         """The longest lag or window (rows of a series before its first training row)."""
-        from forecasting.models._global import auto_rolling_windows, auto_target_lags
+        from forecasting.models._global import auto_rolling_windows
 
-        lags = auto_target_lags(seasonality) if self.target_lags == "auto" else self.target_lags
+        lags = self.lags(seasonality, freq)
         windows = (
             auto_rolling_windows(seasonality)
             if self.rolling_windows == "auto"
@@ -265,11 +269,16 @@ class PanelSize:
     n_rows: int
     horizon: int
     seasonality: int
+    freq: str | None = None
 
     def regression_rows(self, settings: GlobalSettings) -> int:
         """Rows a global regressor trains on: each series less its lookback."""
-        lookback = settings.lookback(self.seasonality)
+        lookback = settings.lookback(self.seasonality, self.freq)
         return max(self.n_rows - self.n_series * lookback, self.n_series, 1)
+
+    def n_features(self, settings: GlobalSettings) -> int:
+        """Features a global regressor sees (at least 1)."""
+        return max(1, settings.n_features(self.seasonality, self.freq))
 
 
 def _global_forecaster(hyperparameters: Mapping[str, Any]) -> dict[str, Any]:
@@ -286,7 +295,7 @@ def model_space(name: str, size: PanelSize, settings: GlobalSettings) -> dict[st
     space: SearchSpace = learner.search_space(
         "regression",
         n_rows=size.regression_rows(settings),
-        n_features=max(1, settings.n_features(size.seasonality)),
+        n_features=size.n_features(settings),
     )
     return {
         "learner": name,
@@ -307,7 +316,7 @@ def model_defaults(name: str, size: PanelSize, settings: GlobalSettings) -> list
     portfolio = learner.portfolio(
         "regression",
         n_rows=size.regression_rows(settings),
-        n_features=max(1, settings.n_features(size.seasonality)),
+        n_features=size.n_features(settings),
     )
     first = GlobalRegressionForecaster().defaults()[0]
     return [{**first, "regressor": portfolio[0]}]
@@ -331,7 +340,7 @@ def model_cost(
         return float(get_forecaster(name, **hyperparameters).cost(**kwargs))
     forecaster = GlobalRegressionForecaster(**_global_forecaster(hyperparameters))
     rows = size.regression_rows(settings)
-    features = max(1, settings.n_features(size.seasonality))
+    features = size.n_features(settings)
     learner = get_learner(name)
     reference = get_learner(_REFERENCE_LEARNER)
     own = learner.cost(

@@ -148,6 +148,62 @@ def test_beats_naive_on_a_seasonal_panel(freq: str, strategy: str) -> None:
     assert score < 0.5 * baseline, (score, baseline)
 
 
+@pytest.mark.parametrize("strategy", ["recursive", "direct"])
+def test_seasonal_differences_integrate_back_to_the_last_season(strategy: str) -> None:
+    # A pure repeating season: every difference is 0, so the forecast is the last season
+    # repeated, also past one season (steps integrated from the forecast itself).
+    season = np.array([3.0, 7.0, 1.0, 9.0, 4.0, 6.0, 2.0])
+    frames = [
+        pd.DataFrame(
+            {
+                "unique_id": uid,
+                "ds": pd.date_range("2022-01-03", periods=n, freq="D"),
+                "y": level + np.resize(season, n),
+            }
+        )
+        for uid, level, n in (("a", 10.0, 70), ("b", 500.0, 63))
+    ]
+    panel = pd.concat(frames, ignore_index=True)
+    model = GlobalRegressionForecaster(
+        regressor=Ridge(), strategy=strategy, differencing="seasonal", scaling=None
+    ).fit(panel, freq="D", seasonality=7, horizon=17)
+    forecast = model.predict(quantiles=QUANTILES)
+    for uid, level, n in (("a", 10.0, 70), ("b", 500.0, 63)):
+        expected = level + season[(n + np.arange(17)) % 7]
+        np.testing.assert_allclose(forecast_of(forecast, uid), expected, atol=1e-9)
+        np.testing.assert_allclose(forecast_of(forecast, uid, "q0.1"), expected, atol=1e-9)
+    assert model.fallbacks == {}
+
+
+def test_seasonal_differences_beat_the_levels_on_a_trending_seasonal_panel() -> None:
+    seasonality, horizon, _ = SETTINGS["MS"]
+    train, test = split(PANELS["MS"], horizon)
+    settings: dict[str, Any] = {"freq": "MS", "seasonality": seasonality, "horizon": horizon}
+    mase = "mean_absolute_scaled_error"
+    scores = {}
+    for differencing in (None, "seasonal"):
+        model = GlobalRegressionForecaster(regressor=Ridge(), differencing=differencing)
+        forecast = model.fit(train, **settings).predict(quantiles=QUANTILES)
+        assert (forecast["q0.1"] <= forecast["yhat"]).all()
+        assert (forecast["yhat"] <= forecast["q0.9"]).all()
+        scores[differencing] = forecast_metrics(
+            test, forecast, train, seasonality=seasonality, metrics=[mase]
+        )[mase]
+    assert scores["seasonal"] < 0.5 * scores[None], scores
+
+
+def test_seasonal_differences_need_a_season_more_and_widen_the_bands_past_it() -> None:
+    model = GlobalRegressionForecaster(regressor=Ridge(), differencing="seasonal")
+    assert model.min_length(6, 12) == GlobalRegressionForecaster().min_length(6, 12) + 12
+    lengths = {"a": 84, "b": 72, "c": 36}  # c: 36 < 37 points needed
+    panel = make_panel(lengths, freq="MS", seasonality=12)
+    fitted = model.fit(panel, freq="MS", seasonality=12, horizon=18)
+    assert set(fitted.fallbacks) == {"c"} and "fewer than the 37" in fitted.fallbacks["c"]
+    forecast = fitted.predict(quantiles=[0.1, 0.9])
+    width = forecast_of(forecast, "a", "q0.9") - forecast_of(forecast, "a", "q0.1")
+    assert (width > 0).all() and width[12:].mean() > width[:12].mean()
+
+
 def test_the_same_data_gives_the_same_forecasts(fitted: Fit) -> None:
     seasonality, horizon, _ = SETTINGS["MS"]
     again = GlobalRegressionForecaster().fit(
@@ -158,7 +214,14 @@ def test_the_same_data_gives_the_same_forecasts(fitted: Fit) -> None:
     )
 
 
-@pytest.mark.parametrize("params", [{}, {"regressor": Ridge(), "strategy": "direct"}])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"regressor": Ridge(), "strategy": "direct"},
+        {"regressor": Ridge(), "differencing": "seasonal"},
+    ],
+)
 def test_a_fitted_model_round_trips_through_joblib(fitted: Fit, params: dict[str, Any]) -> None:
     model = fitted("MS", **params)
     buffer = io.BytesIO()
@@ -391,6 +454,11 @@ def test_registered_with_its_search_space_defaults_and_auto_rules() -> None:
         assert get_forecaster("GlobalRegressor", **config).get_params().items() >= config.items()
     assert auto_target_lags(12) == [*range(1, 13), 24]
     assert auto_target_lags(48) == [*range(1, 25), 48, 96]
+    weekly = {d * m + k for d in (*range(2, 8), 14) for k in (-1, 0, 1) for m in [24]}
+    assert auto_target_lags(24, "h") == sorted({*range(1, 25), *weekly})
+    assert auto_target_lags(24, "D") == auto_target_lags(24) == [*range(1, 25), 48]
+    hourly = GlobalRegressionForecaster(differencing="seasonal")
+    assert hourly.min_length(48, 24, "h") == 337 + 1 + 24
     assert auto_rolling_windows(12) == [12] and auto_fourier(7) == [(7, 3)]
     assert (
         model.min_length(6, 12) == 30 and get_forecaster("GlobalRegressor").min_length(6, 12) == 25
@@ -417,6 +485,7 @@ def test_costs_grow_with_the_direct_strategy_and_the_holdout() -> None:
         ({"rolling_windows": "season"}, r"`rolling_windows` must be 'auto' or a list of ints"),
         ({"regressor": "lightgbm"}, r"`regressor` must be a scikit-learn regressor .*'lightgbm'"),
         ({"scaling": "max"}, r"`scaling` must be one of 'mean_abs', 'standard', None"),
+        ({"differencing": True}, r"`differencing` must be one of None, 'seasonal', got True"),
         ({"known_covariates": "promo"}, r"`known_covariates` must be a list of column names"),
         ({"min_train_rows": 0}, r"`min_train_rows` must be an integer >= 1, got 0"),
         ({"fourier": [7]}, r"`fourier` must be 'auto', None or a list of \(period, order\) pairs"),

@@ -75,9 +75,16 @@ def test_models_with_parameters_run_them_over_the_extended_history(name: str) ->
     assert model.predict()["ds"].min() == pd.Timestamp("2020-01-01")  # the original unchanged
 
 
-@pytest.mark.parametrize("strategy", ["recursive", "direct"])
-def test_global_models_read_their_lags_from_the_recent_actuals(strategy: str) -> None:
-    model = GlobalRegressionForecaster(regressor=Ridge(), strategy=strategy).fit(TRAIN, **FIT)
+@pytest.mark.parametrize(
+    ("strategy", "differencing"),
+    [("recursive", None), ("direct", None), ("recursive", "seasonal"), ("direct", "seasonal")],
+)
+def test_global_models_read_their_lags_from_the_recent_actuals(
+    strategy: str, differencing: str | None
+) -> None:
+    model = GlobalRegressionForecaster(
+        regressor=Ridge(), strategy=strategy, differencing=differencing
+    ).fit(TRAIN, **FIT)
     forecast = model.predict()
     # Actuals equal to the model's own first three forecasts: a recursive model continues
     # its forecast exactly (it feeds its forecasts back the same way).
