@@ -10,6 +10,14 @@ to. The out-of-fold forecasts of every origin (point and quantiles, with a ``fol
 are saved as the artifact ``oof.joblib``, which the VotingEnsemble child selects over
 (:mod:`._ensemble`). It returns the mean over origins of every metric, ``fit_time``
 (seconds) and ``cost`` (counted work of one fold).
+
+Global models (one model trained across all series: the global regressors and the TCN) are
+fitted once, at the oldest origin, and moved to each later origin with the actuals observed
+since (:meth:`~forecasting.models.Forecaster.with_recent`: their lags read them, nothing is
+refitted). Their rolling-origin search then costs one fit instead of one per origin, which is
+what lets a gradient-boosted global model be searched on a large panel within minutes; their
+later origins are scored with a model a few horizons older than the origin, so if anything
+the score is pessimistic. A model that cannot move its origin is refitted.
 """
 
 from __future__ import annotations
@@ -26,7 +34,15 @@ if TYPE_CHECKING:
     from forecasting.models import Forecaster
     from trials import TrialContext
 
-__all__ = ["COST", "FALLBACKS", "FIT_TIME", "OOF_ARTIFACT", "forecast_fold", "train"]
+__all__ = [
+    "COST",
+    "FALLBACKS",
+    "FIT_TIME",
+    "OOF_ARTIFACT",
+    "forecast_fold",
+    "moved_to_origin",
+    "train",
+]
 
 OOF_ARTIFACT = "oof.joblib"
 """The artifact holding a child's rolling-origin forecasts."""
@@ -38,13 +54,34 @@ FALLBACKS = "fallback_series"
 
 def forecast_fold(forecaster: Forecaster, data: FoldData, plan: ForecastPlan) -> pd.DataFrame:
     """Fit ``forecaster`` on one fold's training panel and forecast its validation window."""
+    forecaster.fit(data.train, freq=plan.freq, seasonality=plan.seasonality, horizon=plan.horizon)
+    return _forecast(forecaster, data, plan)
+
+
+def _forecast(forecaster: Forecaster, data: FoldData, plan: ForecastPlan) -> pd.DataFrame:
+    """The fitted ``forecaster``'s forecast of the fold's validation window."""
     from forecasting.models import GlobalRegressionForecaster
 
-    forecaster.fit(data.train, freq=plan.freq, seasonality=plan.seasonality, horizon=plan.horizon)
     if isinstance(forecaster, GlobalRegressionForecaster):
         future = data.future if plan.settings.known_covariates else None
         return forecaster.predict(quantiles=plan.quantiles, future=future)
     return forecaster.predict(quantiles=plan.quantiles)
+
+
+def moved_to_origin(fitted: Forecaster, data: FoldData) -> Forecaster | None:
+    """``fitted`` (a global model fitted at an earlier origin) moved to this fold's origin
+    with the fold's actuals after its own; None when it cannot move (a series it never saw,
+    a model that must refit)."""
+    from forecasting import ForecastingError
+
+    last = data.train["unique_id"].map(fitted.last_timestamps)
+    if last.isna().any():
+        return None
+    recent = data.train.loc[data.train["ds"] > last, ["unique_id", "ds", "y"]]
+    try:
+        return fitted.with_recent(recent) if len(recent) else fitted
+    except ForecastingError:
+        return None
 
 
 def _finite(values: Mapping[str, float]) -> dict[str, float]:
@@ -100,10 +137,17 @@ def _train_model(params: dict[str, Any], ctx: TrialContext, cache_dir: str) -> d
     per_fold: list[dict[str, float]] = []
     forecasts: list[pd.DataFrame] = []
     fallbacks = 0
+    first: Forecaster | None = None  # a global model fitted at the oldest origin
     for fold in range(plan.n_folds):
         data = load_fold(cache_dir, fold)
-        forecaster = build_forecaster(name, hyperparameters, plan.settings)
-        forecast = forecast_fold(forecaster, data, plan)
+        forecaster = None if first is None else moved_to_origin(first, data)
+        if forecaster is not None:
+            forecast = _forecast(forecaster, data, plan)
+        else:
+            forecaster = build_forecaster(name, hyperparameters, plan.settings)
+            forecast = forecast_fold(forecaster, data, plan)
+            if first is None and forecaster.info.kind == "global":
+                first = forecaster
         fallbacks += len(forecaster.fallbacks)
         scores = forecast_metrics(
             data.actual,

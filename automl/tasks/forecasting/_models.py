@@ -52,6 +52,16 @@ GLOBAL = GlobalRegressionForecaster.info.name
 STL_PREFIX = "STL-"
 DEFAULT_REGRESSORS: tuple[str, ...] = ("LightGBM", "ElasticNet", "RandomForest")
 """The zoo learners a default forecasting search trains as global regressors."""
+FIRST_CONFIG_CAPS: dict[str, dict[str, float]] = {
+    "LightGBM": {"learning_rate": 0.05, "n_estimators": 1000},
+    "RandomForest": {"n_estimators": 100},
+}
+"""Where the zoo's first portfolio configuration is sized for one tabular fit, the first
+configuration a forecasting search tries is cut to these values (a learning rate is raised
+to it, a count lowered): a global model is fitted on every row of every series, twice (the
+holdout calibration), before the refit. On m4_hourly (330k rows, 2 cores) LightGBM's first
+portfolio configuration (4600 rounds at 0.0217) took ~200 s a fit for a test MASE of 0.814;
+1000 rounds at 0.05 took ~17 s for 0.839. A forest gains little past 100 trees."""
 _REFERENCE_LEARNER = "GradientBoosting"  # the regressor GlobalRegressionForecaster.cost counts
 _CALENDAR_FEATURES = 6
 
@@ -319,7 +329,20 @@ def model_defaults(name: str, size: PanelSize, settings: GlobalSettings) -> list
         n_features=size.n_features(settings),
     )
     first = GlobalRegressionForecaster().defaults()[0]
-    return [{**first, "regressor": portfolio[0]}]
+    return [{**first, "regressor": _capped(portfolio[0], FIRST_CONFIG_CAPS.get(name, {}))}]
+
+
+def _capped(config: Mapping[str, Any], caps: Mapping[str, float]) -> dict[str, Any]:
+    """``config`` with ``learning_rate`` raised and counts lowered to ``caps``."""
+    capped = dict(config)
+    for key, cap in caps.items():
+        if key not in capped:
+            continue
+        raise_it = key == "learning_rate"
+        capped[key] = (
+            max(capped[key], cap) if raise_it else min(capped[key], type(capped[key])(cap))
+        )
+    return capped
 
 
 def model_cost(
