@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 __all__ = [
     "COST",
     "FALLBACKS",
+    "FITS",
     "FIT_TIME",
     "OOF_ARTIFACT",
     "forecast_fold",
@@ -47,6 +48,9 @@ __all__ = [
 OOF_ARTIFACT = "oof.joblib"
 """The artifact holding a child's rolling-origin forecasts."""
 FIT_TIME = "fit_time"
+FITS = "fits"
+"""Metric: how many fits the child made (one per origin; one in all for a global model that
+moved its origin), so that a refit's time is estimated from one fit's."""
 COST = "cost"
 FALLBACKS = "fallback_series"
 """Metric: series (summed over origins) that the model forecast with a simpler fallback."""
@@ -137,6 +141,7 @@ def _train_model(params: dict[str, Any], ctx: TrialContext, cache_dir: str) -> d
     per_fold: list[dict[str, float]] = []
     forecasts: list[pd.DataFrame] = []
     fallbacks = 0
+    fits = 0
     first: Forecaster | None = None  # a global model fitted at the oldest origin
     for fold in range(plan.n_folds):
         data = load_fold(cache_dir, fold)
@@ -146,6 +151,7 @@ def _train_model(params: dict[str, Any], ctx: TrialContext, cache_dir: str) -> d
         else:
             forecaster = build_forecaster(name, hyperparameters, plan.settings)
             forecast = forecast_fold(forecaster, data, plan)
+            fits += 1
             if first is None and forecaster.info.kind == "global":
                 first = forecaster
         fallbacks += len(forecaster.fallbacks)
@@ -178,5 +184,6 @@ def _train_model(params: dict[str, Any], ctx: TrialContext, cache_dir: str) -> d
     metrics = _finite(means)
     metrics[COST] = model_cost(name, hyperparameters, plan.size, plan.settings)
     metrics[FALLBACKS] = float(fallbacks)
+    metrics[FITS] = float(fits)
     metrics[FIT_TIME] = time.perf_counter() - started
     return metrics
