@@ -8,8 +8,8 @@ fits in the time left is refitted into a :class:`._pipeline.ForecastingPipeline`
   (read from its ``ensemble.json``), each member refitted on the whole panel, with the
   selected weights.
 
-A refit's time is estimated from the child's own fit time (one fit's: the child's time over
-the fits it made, scaled up by 1.5, plus 0.5 s; an ensemble adds its members'). A run passed
+A refit's time is estimated from the child's own fits (the seconds it spent fitting over the
+fits it made, scaled up by 1.5, plus 0.5 s; an ensemble adds its members'). A run passed
 over for lack of time is said so in :attr:`Refitted.passed_over` (an ensemble is then replaced
 by the best single child that fits). A run this experiment registered before (a resumed
 experiment) is loaded instead.
@@ -73,12 +73,13 @@ class Refitted:
 
 
 def _estimate(metrics: Mapping[str, float], n_folds: int) -> float:
-    """Seconds a refit should take: 1.5 times one fit of the child (its time over its fits,
-    one per origin when it does not say), plus 0.5 s."""
-    from automl.tasks.forecasting._child import FIT_TIME, FITS
+    """Seconds a refit should take: 1.5 times one fit of the child (its seconds fitting over
+    its fits; a child that does not say: its whole time over one fit per origin), plus 0.5 s."""
+    from automl.tasks.forecasting._child import FIT_SECONDS, FIT_TIME, FITS
 
-    fits = metrics.get(FITS, float(n_folds))
-    return 1.5 * metrics.get(FIT_TIME, 0.0) / max(1.0, fits) + 0.5
+    if FIT_SECONDS in metrics and metrics.get(FITS, 0.0) >= 1:
+        return 1.5 * metrics[FIT_SECONDS] / metrics[FITS] + 0.5
+    return 1.5 * metrics.get(FIT_TIME, 0.0) / max(1, n_folds) + 0.5
 
 
 def ensemble_members(workspace: Workspace, run: Run, n_folds: int) -> list[Member]:

@@ -32,7 +32,9 @@ def test_a_global_child_is_fitted_at_the_oldest_origin_and_moved_to_the_others(
     assert workspace is not None
     child = workspace.get_run(str(result.leaderboard.iloc[0]["run_id"]))
     assert child.status == "completed"
-    assert workspace.final_metrics(child.id)["fits"] == 1.0  # then moved twice
+    metrics = workspace.final_metrics(child.id)
+    assert metrics["fits"] == 1.0  # then moved twice
+    assert 0 < metrics["fit_seconds"] < metrics["fit_time"]
     saved = joblib.load(workspace.open_artifact(child.id, "oof.joblib"))["forecasts"]
     plan = load_plan(workspace.artifact_root / "automl" / "moved" / "folds")
     assert plan.n_folds == 3
