@@ -238,9 +238,13 @@ class GlobalRegressionForecaster(Forecaster):
         )
 
     def defaults(self) -> list[dict[str, Any]]:
-        common = {"calendar": True, "fourier": "auto"}
-        differenced = {"strategy": "recursive", "scaling": "standard", "differencing": "seasonal"}
-        levels = [
+        common: dict[str, Any] = {"calendar": True, "fourier": "auto"}
+        differenced: dict[str, Any] = {
+            "strategy": "recursive",
+            "scaling": "standard",
+            "differencing": "seasonal",
+        }
+        levels: list[dict[str, Any]] = [
             {"strategy": strategy, "scaling": "mean_abs", "differencing": None}
             for strategy in STRATEGIES
         ]
