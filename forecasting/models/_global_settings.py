@@ -8,8 +8,8 @@ regression model (cloned for every fit).
 weeks (``14*m``), so that Monday's hours read last Monday's; one rolling window of ``m``
 periods (none when ``m = 1``);
 Fourier terms ``[(m, min(3, m // 2))]`` (none when ``m = 1``). Shared by
-:class:`~forecasting.models.GlobalRegressionForecaster` and the TCN, so that both read the
-same history for the same settings.
+:class:`~forecasting.models.GlobalRegressionForecaster` and the TCN (whose lookback is set
+from the lags without ``freq``, so without the weekly cycle).
 """
 
 from __future__ import annotations
