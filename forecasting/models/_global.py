@@ -10,14 +10,8 @@ together. The rows at a series' start, whose lags reach before its first point, 
 each prediction fed back) or ``"direct"`` (one model per step; costs ``horizon`` fits).
 **Automatic settings** (``"auto"``): see :mod:`._global_settings`.
 
-**Seasonal differencing** (``differencing="seasonal"``): the model learns the change from one
-season to the next, ``d_t = y_t - y_(t-m)`` (``m`` the seasonality, 1 when there is none),
-scaled per series after differencing, and the forecasts are integrated back from each series'
-last ``m`` points (``y_(T+h) = d_(T+h) + y_(T+h-m)``, the forecast itself past ``m`` steps).
-A series repeats its last season unless the data say otherwise, which is what wins on strongly
-seasonal panels (AutoGluon's recursive tabular model does the same). A series needs ``m`` more
-points; the quantile offsets, learnt on the differences, widen by ``sqrt(ceil(h / m))`` for
-step ``h`` (the errors of the seasons added up, taken as independent).
+**Seasonal differencing** (``differencing="seasonal"``): the model learns the change over one
+season and its forecasts are integrated back (:mod:`._differencing`).
 
 **Short series** (reported in :attr:`~forecasting.models.Forecaster.fallbacks`, never raised):
 a series shorter than :meth:`GlobalRegressionForecaster.min_length` (the largest lag or window
@@ -74,6 +68,11 @@ from forecasting.models._conformal import (
     calibration_residuals,
     calibration_windows,
     quantile_offsets,
+)
+from forecasting.models._differencing import (
+    difference_recent,
+    integrate,
+    seasonal_differences,
 )
 from forecasting.models._future_covariates import with_future_covariates
 from forecasting.models._global_settings import (
@@ -339,7 +338,7 @@ class GlobalRegressionForecaster(Forecaster):
         if not lag:
             self._global = self._fit_global(panel, fitted, config, positions)
             return
-        differenced, lengths = _seasonal_differences(panel, fitted.lengths, lag)
+        differenced, lengths = seasonal_differences(panel, fitted.lengths, lag)
         shorter = dataclasses.replace(fitted, lengths=lengths)
         self._global = self._fit_global(differenced, shorter, config, positions)
         ends = fitted.starts[positions] + fitted.lengths[positions]
@@ -450,7 +449,7 @@ class GlobalRegressionForecaster(Forecaster):
             return
         buffer = state.buffer
         if state.levels is not None:
-            values, state.levels = _difference_recent(values, state.rows, state.levels)
+            values, state.levels = difference_recent(values, state.rows, state.levels)
         rolled, moved = roll_windows(buffer.values, state.rows, values, state.loc, state.scale)
         state.buffer = HistoryBuffer(buffer.ids, rolled, buffer.last_t + moved)
 
@@ -504,7 +503,7 @@ class GlobalRegressionForecaster(Forecaster):
             widths = bounds[state.rows] - point[state.rows][:, :, None]
             global_bounds = global_point[:, :, None] + widths
         if state.levels is not None:
-            global_point, global_bounds = _integrate(global_point, global_bounds, state.levels)
+            global_point, global_bounds = integrate(global_point, global_bounds, state.levels)
         finite = np.isfinite(global_point).all(axis=1) & np.isfinite(global_bounds).all(axis=(1, 2))
         for row in state.rows[~finite]:
             self._report_fallback(
@@ -537,55 +536,3 @@ class GlobalRegressionForecaster(Forecaster):
         if self._global is None:
             return []
         return [str(uid) for uid in fitted.series_ids[self._global.rows]]
-
-
-# -- seasonal differencing ---------------------------------------------------------------------
-
-
-def _seasonal_differences(
-    panel: pd.DataFrame, lengths: np.ndarray, lag: int
-) -> tuple[pd.DataFrame, np.ndarray]:
-    """The panel with each target replaced by its change over ``lag`` periods, each series'
-    first ``lag`` rows dropped; and the new lengths."""
-    y = panel[TARGET].to_numpy(dtype=np.float64)
-    starts = np.r_[0, np.cumsum(lengths)[:-1]]
-    position = np.arange(len(y)) - np.repeat(starts, lengths)
-    keep = position >= lag
-    differenced = panel.loc[keep].copy()
-    differenced[TARGET] = y[keep] - y[np.flatnonzero(keep) - lag]
-    return differenced.reset_index(drop=True), np.maximum(lengths - lag, 0)
-
-
-def _difference_recent(
-    values: Mapping[int, np.ndarray], rows: np.ndarray, levels: np.ndarray
-) -> tuple[dict[int, np.ndarray], np.ndarray]:
-    """Recent actuals of the modelled series (position -> targets) as differences over the
-    season, and the series' last ``m`` targets after them."""
-    lag = levels.shape[1]
-    moved = levels.copy()
-    differences: dict[int, np.ndarray] = {}
-    for k, row in enumerate(rows):
-        extra = values.get(int(row))
-        if extra is None:
-            continue
-        full = np.concatenate([levels[k], np.asarray(extra, dtype=np.float64)])
-        differences[int(row)] = full[lag:] - full[:-lag]
-        moved[k] = full[-lag:]
-    return differences, moved
-
-
-def _integrate(
-    point: np.ndarray, bounds: np.ndarray, levels: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Forecasts of the differences (series, step) and their quantile bounds (series, step,
-    quantile) turned into forecasts of the target, from each series' last ``m`` targets; the
-    bounds' offsets widen by ``sqrt(ceil(h / m))``."""
-    lag = levels.shape[1]
-    horizon = point.shape[1]
-    path = np.concatenate([levels, np.empty_like(point)], axis=1)
-    for step in range(horizon):
-        path[:, lag + step] = point[:, step] + path[:, step]
-    integrated = path[:, lag:]
-    widen = np.sqrt(np.ceil(np.arange(1, horizon + 1) / lag))
-    offsets = (bounds - point[:, :, None]) * widen[None, :, None]
-    return integrated, integrated[:, :, None] + offsets
