@@ -28,7 +28,12 @@ def _interrupt(tmp_path: Path, presses: int) -> tuple[dict[str, Any], list[str],
     folder, log = tmp_path / "ws", tmp_path / "starts.txt"
     process = start_sweep(folder, "ctrl-c", trials=10, sleep=4.0, log=log)
     try:
-        wait_until(lambda: statuses(folder, "ctrl-c").count("running") == 2, process)
+        # Both running in the store and both inside the target (their start written), so
+        # that a kill cannot come before a trial's first line.
+        wait_until(
+            lambda: statuses(folder, "ctrl-c").count("running") == 2 and len(starts(log)) == 2,
+            process,
+        )
         pressed_at = time.monotonic()
         for _ in range(presses):
             process.send_signal(signal.SIGINT)
